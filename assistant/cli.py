@@ -1,0 +1,46 @@
+"""`nes-asistan` command line: argument parsing and dispatch only.
+
+Every handler is named as "module:function" and imported on use, so `--help` and
+`--version` never pay for pyscard, python-pkcs11 or cryptography (goal: < 0.15 s wall).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+from assistant import __version__
+
+Handler = Callable[[argparse.Namespace], int]
+
+DESCRIPTION = (
+    "NES Asistanı: nitelikli elektronik sertifika (NES) kartınızı kurmanız, PIN'inizi "
+    "güvende tutmanız ve sorunlarını çözmeniz için yerel, sohbet tarzı yardımcı. "
+    "Komut vermeden çalıştırıldığında terminalde sohbet başlar."
+)
+
+
+def _run(handler: str, args: argparse.Namespace) -> int:
+    module_name, _, function_name = handler.partition(":")
+    function: Handler = getattr(importlib.import_module(module_name), function_name)
+    return function(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nes-asistan", description=DESCRIPTION)
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="sürümü göster"
+    )
+    parser.set_defaults(handler="assistant.channels.terminal:main")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _run(args.handler, args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
