@@ -7,6 +7,7 @@ under one folder, which tests and the demo use so a run never touches the real p
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 APP_NAME = "nes-asistan"
@@ -19,14 +20,13 @@ def _dir(kind: str) -> Path:
     else:
         import platformdirs  # imported here: not needed for --help
 
-        path = Path(
-            {
-                "data": platformdirs.user_data_dir,
-                "log": platformdirs.user_log_dir,
-                "cache": platformdirs.user_cache_dir,
-                "config": platformdirs.user_config_dir,
-            }[kind](APP_NAME, appauthor=False)
-        )
+        finders: dict[str, Callable[..., str]] = {
+            "data": platformdirs.user_data_dir,
+            "log": platformdirs.user_log_dir,
+            "cache": platformdirs.user_cache_dir,
+            "config": platformdirs.user_config_dir,
+        }
+        path = Path(finders[kind](APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
