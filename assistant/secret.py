@@ -24,7 +24,7 @@ class SecretKind(enum.StrEnum):
     SECURITY_WORD = "security_word"
 
 
-class SecretWiped(RuntimeError):
+class SecretWipedError(RuntimeError):
     """Raised when a wiped secret is used: a programming error, never a user error."""
 
 
@@ -39,12 +39,12 @@ class Secret:
     def reveal(self) -> str:
         """The clear value, for the one call that needs it (card or portal). Do not keep it."""
         if self._wiped:
-            raise SecretWiped(f"{self.kind} secret already wiped")
+            raise SecretWipedError(f"{self.kind} secret already wiped")
         return self._buf.decode("utf-8")
 
     def reveal_bytes(self) -> bytes:
         if self._wiped:
-            raise SecretWiped(f"{self.kind} secret already wiped")
+            raise SecretWipedError(f"{self.kind} secret already wiped")
         return bytes(self._buf)
 
     def wipe(self) -> None:

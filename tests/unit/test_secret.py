@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from assistant.secret import MASK, Secret, SecretKind, SecretWiped
+from assistant.secret import MASK, Secret, SecretKind, SecretWipedError
 
 CANARY = "918273"
 
@@ -35,7 +35,7 @@ def test_wipe_zeroes_the_value_and_blocks_further_use() -> None:
         pass
     assert code.wiped
     assert len(code) == 0
-    with pytest.raises(SecretWiped):
+    with pytest.raises(SecretWipedError):
         code.reveal()
 
 
