@@ -1,0 +1,45 @@
+"""TC Kimlik No (Turkish national ID number): checksum and masking.
+
+Kept in one place so the certificate parser and the conversation validators agree on
+what a valid number is. The number identifies a person, so anything shown or logged
+uses the masked form.
+"""
+
+from __future__ import annotations
+
+import re
+
+_SHAPE = re.compile(r"[1-9][0-9]{10}")
+
+
+def is_valid_tckn(value: str) -> bool:
+    """11 digits, first not 0, and both check digits right (rules in DOMAIN.md)."""
+    if not _SHAPE.fullmatch(value):
+        return False
+    d = [int(c) for c in value]
+    odd = d[0] + d[2] + d[4] + d[6] + d[8]
+    even = d[1] + d[3] + d[5] + d[7]
+    if (7 * odd - even) % 10 != d[9]:  # Python's % is already non-negative
+        return False
+    return sum(d[:10]) % 10 == d[10]
+
+
+def mask_tckn(value: str) -> str:
+    """`12345678950` → `123******50`: enough for the holder to recognise, not to reuse."""
+    if len(value) != 11:
+        return "*" * len(value)
+    return f"{value[:3]}{'*' * 6}{value[-2:]}"
+
+
+def tckn_from_subject_serial(serial: str) -> str | None:
+    """The TC Kimlik No inside a subject serialNumber, or None.
+
+    Turkish certificates put the bare 11 digits there; ETSI EN 319 412-1 style values
+    use a prefix (`PNOTR-12345678950`, `IDCTR-…`), which some providers follow.
+    """
+    candidate = serial.strip()
+    for prefix in ("PNOTR-", "IDCTR-"):
+        if candidate.upper().startswith(prefix):
+            candidate = candidate[len(prefix) :]
+            break
+    return candidate if is_valid_tckn(candidate) else None
