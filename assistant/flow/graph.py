@@ -1,0 +1,53 @@
+"""Where each step can lead: the one definition shared by lint and the session.
+
+Semantics (documented in flows/README.md): `next` entries are tried in order and the
+first whose condition holds wins; when none does (or there is no `next`), the flow goes
+on with the step written below. An action or call step's `on:` outcome wins over `next`.
+A prompt additionally leads to its `on_fail` step (tries used up) and a confirm step to
+its `decline` step; `events:` lead anywhere from a prompt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.flow.model import (
+    TERMINAL_KINDS,
+    ActionStep,
+    CallStep,
+    ConfirmStep,
+    Flow,
+    PromptStep,
+    Step,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: str
+    target: str | None  # None: runs off the end of the flow
+    accepted: bool  # reached by a normal completion (answer accepted, action done)
+
+
+def edges(flow: Flow, step: Step, outcomes: Callable[[Step], frozenset[str] | None]) -> list[Edge]:
+    """Every way out of `step`. `outcomes` gives an action's/call's possible outcomes
+    (None when unknown), so a fully covered `on:` does not count the fall-through."""
+    if step.kind in TERMINAL_KINDS:
+        return []
+    result = [Edge(step.id, t.target, True) for t in step.next]
+    fall_through = not any(t.condition is None for t in step.next)
+    if isinstance(step, ActionStep | CallStep):
+        result += [Edge(step.id, b.target, True) for b in step.on]
+        possible = outcomes(step)
+        if possible is not None and step.on and possible <= {b.outcome for b in step.on}:
+            fall_through = False
+    if fall_through:
+        following = flow.following(step.id)
+        result.append(Edge(step.id, following.id if following else None, True))
+    if isinstance(step, PromptStep) and step.on_fail:
+        result.append(Edge(step.id, step.on_fail, False))
+    if isinstance(step, ConfirmStep) and step.decline:
+        result.append(Edge(step.id, step.decline, False))
+    result += [Edge(step.id, b.target, False) for b in step.events]
+    return result

@@ -1,0 +1,49 @@
+"""`nes-asistan flows lint [PATH ...]`: load and lint flow files, print every problem.
+
+Exit status 0 when all is well, 1 when any problem was found, so CI can run it. Actions
+are checked against the registry the assistant really uses (`DEFAULT_REGISTRY`, or
+`args.registry` as "module:function" returning a `Registry`); when none can be
+imported the action checks are skipped and the output says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from assistant.flow.actions import Registry
+from assistant.flow.lint import lint
+from assistant.flow.loader import flow_files, load_all
+
+DEFAULT_PATHS = ("flows",)
+DEFAULT_REGISTRY = "assistant.agent.actions:build_registry"
+
+
+def load_registry(provider: str) -> Registry | None:
+    module_name, _, function_name = provider.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        return None
+    registry = getattr(module, function_name)()
+    if not isinstance(registry, Registry):
+        raise TypeError(f"{provider} returned {type(registry).__name__}, not a Registry")
+    return registry
+
+
+def main(args: argparse.Namespace) -> int:
+    paths = [Path(p) for p in (getattr(args, "paths", None) or DEFAULT_PATHS)]
+    provider = getattr(args, "registry", None) or DEFAULT_REGISTRY
+    flows, problems = load_all(paths)
+    registry = load_registry(provider)
+    if registry is None:
+        print(f"note: no action registry ({provider}); action checks skipped", file=sys.stderr)
+    problems += lint(flows, registry)
+    for problem in problems:
+        print(problem)
+    files = len(flow_files(paths))
+    verdict = f"{len(problems)} problem(s)" if problems else "no problems"
+    print(f"{files} file(s), {len(flows)} flow(s): {verdict}", file=sys.stderr)
+    return 1 if problems else 0

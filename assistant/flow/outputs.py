@@ -1,0 +1,57 @@
+"""What a session says and hears, as plain records any channel can render.
+
+The session never formats for a screen: a channel turns an `Output` into terminal lines,
+HTML or a Telegram message. Each output carries its message id and params so a channel
+(or a test) can identify it regardless of language, and the text already translated.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+
+class OutputKind(enum.StrEnum):
+    TEXT = "text"
+    QUESTION = "question"  # free text or a number
+    CHOICE = "choice"  # pick one of `choices` (also yes/no questions)
+    SECRET_REQUEST = "secret_request"  # input must be hidden; `secret_kind` says which
+    CONFIRM_REQUEST = "confirm_request"  # the person must type a phrase / digits
+    PROGRESS = "progress"  # an action is running
+    HANDOFF = "handoff"  # a person (operator) or a local channel must take over
+    LANGUAGE_REQUEST = "language_request"  # pick a language from `choices`
+    END = "end"  # the conversation is over; `outcome` says how
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChoice:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    kind: OutputKind
+    message_id: str
+    text: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    choices: tuple[OutputChoice, ...] = ()
+    secret_kind: str | None = None
+    outcome: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """Something that happened outside the conversation, e.g. `card_inserted`."""
+
+    name: str
+
+
+# (message id, Turkish source text, language) -> the template to show.
+Translator = Callable[[str, str, str], str]
+
+
+def source_text(message_id: str, source: str, language: str) -> str:
+    """The default translator: Turkish source text in every language."""
+    return source

@@ -1,0 +1,147 @@
+"""Conversation state in SQLite, so a session survives the process being killed.
+
+One row per session (the JSON from `Session.to_state()`) and one row per transcript
+line, both written in one transaction after every turn. Nothing here ever sees a
+secret: the state has none and the transcript holds the mask for secret replies. The
+schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` takes a database from
+version n to n+1, so later releases only append to the list.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from assistant.flow.actions import Registry
+from assistant.flow.model import Flow
+from assistant.flow.outputs import Translator, source_text
+from assistant.flow.session import Session, TranscriptEntry
+
+DB_NAME = "conversations.sqlite3"
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        root TEXT NOT NULL,
+        flow TEXT,
+        step TEXT,
+        state TEXT NOT NULL,
+        ended INTEGER NOT NULL DEFAULT 0,
+        updated REAL NOT NULL DEFAULT (julianday('now'))
+    );
+    CREATE TABLE transcript (
+        session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        role TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (session_id, seq)
+    );
+    """,
+)
+
+
+class SessionStore:
+    def __init__(self, path: Path | None = None) -> None:
+        if path is None:
+            from assistant.paths import data_dir
+
+            path = data_dir() / DB_NAME
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA foreign_keys=ON")
+        migrate(self._db)
+        self._saved: dict[str, int] = {}
+
+    def close(self) -> None:
+        self._db.close()
+
+    def save(self, session: Session) -> None:
+        """Write the session's state and its new transcript lines, atomically."""
+        state = session.to_state()
+        flow, step = session.stack[-1] if session.stack else (None, None)
+        start = self._saved.get(session.id)
+        if start is None:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM transcript WHERE session_id = ?", (session.id,)
+            ).fetchone()
+            start = int(row[0])
+        new = session.transcript[start:]
+        with _transaction(self._db):
+            self._db.execute(
+                "INSERT INTO sessions (id, root, flow, step, state, ended) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET flow = excluded.flow, "
+                "step = excluded.step, state = excluded.state, ended = excluded.ended, "
+                "updated = julianday('now')",
+                (session.id, session.root, flow, step, json.dumps(state), int(session.ended)),
+            )
+            self._db.executemany(
+                "INSERT INTO transcript VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (session.id, start + i, e.role, e.kind, e.message_id, e.text)
+                    for i, e in enumerate(new)
+                ],
+            )
+        self._saved[session.id] = start + len(new)
+
+    def load(
+        self,
+        session_id: str,
+        flows: Mapping[str, Flow],
+        registry: Registry,
+        *,
+        translator: Translator = source_text,
+    ) -> Session | None:
+        row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            return None
+        session = Session.from_state(json.loads(row[0]), flows, registry, translator=translator)
+        session.transcript = self.transcript(session_id)
+        self._saved[session_id] = len(session.transcript)
+        return session
+
+    def transcript(self, session_id: str) -> list[TranscriptEntry]:
+        rows = self._db.execute(
+            "SELECT role, kind, message_id, text FROM transcript WHERE session_id = ? ORDER BY seq",
+            (session_id,),
+        )
+        return [TranscriptEntry(*row) for row in rows]
+
+    def open_sessions(self) -> list[str]:
+        """Sessions not yet ended, most recent first (what a restarted agent resumes)."""
+        rows = self._db.execute("SELECT id FROM sessions WHERE ended = 0 ORDER BY updated DESC")
+        return [str(r[0]) for r in rows]
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the schema to the latest version; returns it. Refuses newer databases."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > len(MIGRATIONS):
+        raise RuntimeError(
+            f"conversation database is version {version}, newer than this program "
+            f"({len(MIGRATIONS)}); update NES Asistanı"
+        )
+    for number in range(version, len(MIGRATIONS)):
+        with _transaction(db):  # each step all or nothing, version bump included
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+    return len(MIGRATIONS)
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

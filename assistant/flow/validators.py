@@ -1,0 +1,136 @@
+"""Checks a reply must pass before a flow accepts it (`validate:` on ask and secret steps).
+
+Each validator takes the typed text and gives back None (accepted) or a `Rejection`: a
+message id plus Turkish source text the session shows before asking again. Validators
+see a secret's clear value only for the duration of the call and never put it in the
+rejection. They are plain functions, so a flow file can only name them, never define one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    message_id: str
+    text: str
+
+
+Validator = Callable[[str, Mapping[str, object]], Rejection | None]
+
+_MOBILE = re.compile(r"^(?:\+90|0)?5\d{9}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
+# PINs people pick first and guessers try first, beyond repeated and sequential digits.
+_COMMON_PINS = frozenset({"121212", "123123", "112233", "101010", "696969", "102030", "147258"})
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text)
+
+
+def tc_kimlik(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """TC Kimlik No: 11 digits, first not 0, digits 10 and 11 are checksums."""
+    value = _digits(text)
+    rejection = Rejection(
+        "validator.tc_kimlik", "Bu geçerli bir TC Kimlik No değil: 11 haneli numaranızı yazınız."
+    )
+    if not re.fullmatch(r"[1-9]\d{10}", value):
+        return rejection
+    d = [int(ch) for ch in value]
+    d10 = (7 * (d[0] + d[2] + d[4] + d[6] + d[8]) - (d[1] + d[3] + d[5] + d[7])) % 10
+    d11 = sum(d[:10]) % 10
+    return None if (d[9], d[10]) == (d10, d11) else rejection
+
+
+def _is_sequential(pin: str) -> bool:
+    steps = {int(b) - int(a) for a, b in itertools.pairwise(pin)}
+    return steps in ({1}, {-1})
+
+
+def pin(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """PIN policy: digits only, length in [min_length, max_length], not trivially guessable.
+
+    Length bounds default to the 6 digits Kamu SM uses; flows pass the token's own
+    bounds (`min_length`/`max_length`) when they know them.
+    """
+    min_length = _int_option(options, "min_length", 6)
+    max_length = _int_option(options, "max_length", 8)
+    if not text.isascii() or not text.isdigit():
+        return Rejection("validator.pin.digits", "PIN yalnızca rakamlardan oluşmalıdır.")
+    if not min_length <= len(text) <= max_length:
+        if min_length == max_length:
+            return Rejection("validator.pin.length", f"PIN {min_length} haneli olmalıdır.")
+        return Rejection(
+            "validator.pin.length", f"PIN {min_length} ile {max_length} hane arasında olmalıdır."
+        )
+    if len(set(text)) == 1 or _is_sequential(text) or text in _COMMON_PINS:
+        return Rejection(
+            "validator.pin.weak",
+            "Bu PIN tahmin edilmesi çok kolay (ör. 000000, 123456). Başka bir PIN seçiniz.",
+        )
+    return None
+
+
+def sms_code(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """SMS Onay Kodu: digits only (length 4–8 unless the flow says otherwise)."""
+    length = _int_option(options, "length", 0)
+    value = _digits(text)
+    ok = value.isascii() and value.isdigit()
+    ok = ok and (len(value) == length if length else 4 <= len(value) <= 8)
+    if ok:
+        return None
+    return Rejection(
+        "validator.sms_code", "SMS Onay Kodu yalnızca rakamlardan oluşur; SMS'teki kodu yazınız."
+    )
+
+
+def mobile(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """Turkish mobile number: 5XX XXX XX XX, with optional 0 or +90 in front."""
+    if _MOBILE.match(re.sub(r"[\s\-()]", "", text)):
+        return None
+    return Rejection(
+        "validator.mobile", "Cep telefonu numarasını 05XX XXX XX XX biçiminde yazınız."
+    )
+
+
+def email(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """A plausible e-mail address (one @, a dot in the domain); delivery is not checked."""
+    if _EMAIL.match(text.strip()):
+        return None
+    return Rejection("validator.email", "Bu bir e-posta adresine benzemiyor: ad@alan.tr gibi.")
+
+
+def number(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """A whole number, optionally within [min, max] (used by `ask` with `type: number`)."""
+    value = parse_number(text)
+    low = options.get("min")
+    high = options.get("max")
+    if value is None:
+        return Rejection("validator.number", "Lütfen bir sayı yazınız.")
+    if (isinstance(low, int) and value < low) or (isinstance(high, int) and value > high):
+        return Rejection("validator.number.range", "Bu sayı beklenen aralıkta değil.")
+    return None
+
+
+def parse_number(text: str) -> int | None:
+    value = _digits(text)
+    return int(value) if re.fullmatch(r"-?\d{1,12}", value) else None
+
+
+def _int_option(options: Mapping[str, object], key: str, default: int) -> int:
+    value = options.get(key, default)
+    return value if isinstance(value, int) else default
+
+
+VALIDATORS: dict[str, Validator] = {
+    "tc_kimlik": tc_kimlik,
+    "pin": pin,
+    "sms_code": sms_code,
+    "mobile": mobile,
+    "email": email,
+    "number": number,
+}

@@ -1,0 +1,1 @@
+"""Languages: Turkish-aware text matching now; Babel catalogs and formatting later."""
