@@ -1,0 +1,90 @@
+"""Typed results of card operations.
+
+The card layer never words anything for a person: every operation returns an `Outcome`
+whose `kind` the conversation layer translates (and whose extra fields — retry state,
+PIN rule, module search — fill in the details). Expected failures (wrong PIN, card
+pulled out, module missing) are outcomes, not exceptions, so a flow can branch on them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Generic, TypeVar, cast
+
+from assistant.card.discovery import ModuleSearch
+from assistant.card.retries import RetryState
+
+T_co = TypeVar("T_co", covariant=True)
+"""Covariant: an Outcome is immutable, so an Outcome[TokenStatus] is an Outcome[object]."""
+
+
+class OutcomeKind(enum.StrEnum):
+    OK = "ok"
+    # Refused by the guard before anything was sent to the card.
+    PIN_POLICY = "pin_policy"
+    """The PIN breaks the length/digit rule (`pin_rule` says which); no try was spent."""
+    LAST_TRY_NEEDS_CONSENT = "last_try_needs_consent"
+    PIN_LOCKED = "pin_locked"
+    PUK_NOT_ALLOWED = "puk_not_allowed"
+    """The profile's PUK belongs to the CA or the issuer: never sent."""
+    PUK_LOCKED = "puk_locked"
+    USE_PIN_PAD = "use_pin_pad"
+    """The reader has a PIN pad: the PIN is typed there, so a typed PIN was not sent."""
+    # The card's answer.
+    PIN_INCORRECT = "pin_incorrect"
+    PUK_INCORRECT = "puk_incorrect"
+    PIN_EXPIRED = "pin_expired"
+    # The environment.
+    CARD_REMOVED = "card_removed"
+    NO_TOKEN = "no_token"
+    TOKEN_NOT_RECOGNISED = "token_not_recognised"
+    MODULE_MISSING = "module_missing"
+    MODULE_FAILED = "module_failed"
+    NOT_SUPPORTED = "not_supported"
+    NO_SIGNING_KEY = "no_signing_key"
+    SIGNATURE_INVALID = "signature_invalid"
+    """The card signed, but the signature does not verify against its certificate."""
+    DEVICE_ERROR = "device_error"
+    FAILED = "failed"
+    """Anything unmapped; `error` names the PKCS#11 return value."""
+
+
+class PinProblem(enum.StrEnum):
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
+    NOT_DIGITS = "not_digits"
+    REJECTED_BY_CARD = "rejected_by_card"
+    """CKR_PIN_LEN_RANGE / PIN_INVALID / PIN_TOO_WEAK: the module's own rule said no."""
+
+
+@dataclass(frozen=True)
+class PinRule:
+    problem: PinProblem
+    min_length: int | None
+    max_length: int | None
+    digits_only: bool
+    new_pin: bool = False
+    """True when the rule is about the PIN being chosen, False for the current PIN."""
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[T_co]):
+    kind: OutcomeKind
+    value: T_co | None = None
+    retry: RetryState | None = None
+    """Retry state after the attempt, or the state that made the guard refuse."""
+    error: str | None = None
+    """Machine-readable cause, e.g. "CKR_DEVICE_ERROR"; never shown verbatim to users."""
+    pin_rule: PinRule | None = None
+    search: ModuleSearch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.kind is OutcomeKind.OK
+
+    def unwrap(self) -> T_co:
+        """The value of an OK outcome; a programming error otherwise."""
+        if self.kind is not OutcomeKind.OK:
+            raise ValueError(f"outcome is {self.kind.value}, not ok")
+        return cast(T_co, self.value)
