@@ -1,0 +1,72 @@
+"""`python -m tests.rig.card` (what the demo runs) serves a card until interrupted."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from smartcard.System import readers
+
+from tests.rig.atrs import ATRS
+from tests.rig.pcscd import PcscService, ReaderSlot
+from tests.rig.virtual_card import wait_for_card
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def slot(pcsc_service: PcscService) -> Iterator[ReaderSlot]:
+    reserved = pcsc_service.acquire_slot()
+    yield reserved
+    pcsc_service.release_slot(reserved)
+
+
+def _serve(state: Path, port: int, *extra: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.rig.card", "--state", str(state), "--port", str(port),
+         *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=Path(__file__).resolve().parents[3],
+    )  # fmt: skip
+
+
+def _atr(reader: str) -> bytes:
+    connection = next(r for r in readers() if str(r) == reader).createConnection()
+    connection.connect()
+    try:
+        return bytes(connection.getATR())
+    finally:
+        connection.disconnect()
+
+
+def test_cli_creates_state_serves_the_card_and_removes_it_on_ctrl_c(
+    slot: ReaderSlot, tmp_path: Path
+) -> None:
+    state = tmp_path / "demo-card.json"
+    process = _serve(state, slot.port, "--atr", "akis", "--key", "rsa2048", "--pin", "246802")
+    try:
+        wait_for_card(slot.name, present=True, timeout=30)
+        assert _atr(slot.name) == ATRS["akis"]
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    wait_for_card(slot.name, present=False)
+    saved = json.loads(state.read_text())
+    assert saved["pin"] == "246802" and set(saved["certs"]) == {"9a", "9c"}
+    assert (tmp_path / "demo-card.json.pki" / "index.txt").exists()
+
+    again = _serve(state, slot.port)  # reuses the state: same certificates
+    try:
+        wait_for_card(slot.name, present=True, timeout=30)
+        assert _atr(slot.name) == ATRS["piv"]
+    finally:
+        again.send_signal(signal.SIGTERM)
+        again.communicate(timeout=20)
+    assert again.returncode == 0
+    assert json.loads(state.read_text())["certs"] == saved["certs"]
