@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from assistant.pki.tckn import is_valid_tckn
+
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
@@ -38,12 +40,7 @@ def tc_kimlik(text: str, options: Mapping[str, object]) -> Rejection | None:
     rejection = Rejection(
         "validator.tc_kimlik", "Bu geçerli bir TC Kimlik No değil: 11 haneli numaranızı yazınız."
     )
-    if not re.fullmatch(r"[1-9]\d{10}", value):
-        return rejection
-    d = [int(ch) for ch in value]
-    d10 = (7 * (d[0] + d[2] + d[4] + d[6] + d[8]) - (d[1] + d[3] + d[5] + d[7])) % 10
-    d11 = sum(d[:10]) % 10
-    return None if (d[9], d[10]) == (d10, d11) else rejection
+    return None if is_valid_tckn(value) else rejection
 
 
 def _is_sequential(pin: str) -> bool:
