@@ -33,7 +33,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}", help="sürümü göster"
     )
+    parser.add_argument(
+        "--lang",
+        metavar="KOD",
+        help="konuşma dili: tr, en, de, ar (varsayılan: sistem dili, yoksa tr)",
+    )
     parser.set_defaults(handler="assistant.channels.terminal:main")
+    commands = parser.add_subparsers(title="komutlar", metavar="KOMUT")
+
+    flows = commands.add_parser("flows", help="akış dosyaları (flows/*.yaml) için araçlar")
+    flow_commands = flows.add_subparsers(title="komutlar", metavar="KOMUT", required=True)
+    lint = flow_commands.add_parser(
+        "lint", help="akış dosyalarını yükle ve denetle; sorun varsa çıkış kodu 1"
+    )
+    lint.add_argument("paths", nargs="*", metavar="YOL", help="dosya ya da klasör (flows/)")
+    lint.add_argument(
+        "--registry", metavar="MODÜL:İŞLEV", help="eylem kaydı (varsayılan: asistanın kendisi)"
+    )
+    lint.set_defaults(handler="assistant.flow.lint_cli:main")
     return parser
 
 

@@ -544,10 +544,11 @@ class Session:
             if same(reply, step.phrase):
                 return _Verdict.ACCEPT
         else:
+            # Card serials are often hex: the tail is compared on letters and digits alike.
             source = lookup(self.context, step.digits_of or "")
-            digits = "".join(ch for ch in str(source or "") if ch.isdigit())
-            typed = "".join(reply.split())
-            if len(digits) >= step.digits_count and typed == digits[-step.digits_count :]:
+            tail = "".join(ch for ch in str(source or "") if ch.isalnum()).casefold()
+            typed = "".join(ch for ch in reply if ch.isalnum()).casefold()
+            if len(tail) >= step.digits_count and typed == tail[-step.digits_count :]:
                 return _Verdict.ACCEPT
         if yes_no(reply) is False:
             return _Verdict.DECLINE

@@ -4,7 +4,9 @@ One row per session (the JSON from `Session.to_state()`) and one row per transcr
 line, both written in one transaction after every turn. Nothing here ever sees a
 secret: the state has none and the transcript holds the mask for secret replies. The
 schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` takes a database from
-version n to n+1, so later releases only append to the list.
+version n to n+1, so later releases only append to the list. Card events arrive on the
+monitor thread and replies on the channel's, so the one connection is shared across
+threads behind a lock.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -53,17 +56,23 @@ class SessionStore:
 
             path = data_dir() / DB_NAME
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
         migrate(self._db)
         self._saved: dict[str, int] = {}
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def save(self, session: Session) -> None:
         """Write the session's state and its new transcript lines, atomically."""
+        with self._lock:
+            self._save(session)
+
+    def _save(self, session: Session) -> None:
         state = session.to_state()
         flow, step = session.stack[-1] if session.stack else (None, None)
         start = self._saved.get(session.id)
@@ -98,7 +107,10 @@ class SessionStore:
         *,
         translator: Translator = source_text,
     ) -> Session | None:
-        row = self._db.execute("SELECT state FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT state FROM sessions WHERE id = ?", (session_id,)
+            ).fetchone()
         if row is None:
             return None
         session = Session.from_state(json.loads(row[0]), flows, registry, translator=translator)
@@ -107,15 +119,20 @@ class SessionStore:
         return session
 
     def transcript(self, session_id: str) -> list[TranscriptEntry]:
-        rows = self._db.execute(
-            "SELECT role, kind, message_id, text FROM transcript WHERE session_id = ? ORDER BY seq",
-            (session_id,),
-        )
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT role, kind, message_id, text FROM transcript "
+                "WHERE session_id = ? ORDER BY seq",
+                (session_id,),
+            ).fetchall()
         return [TranscriptEntry(*row) for row in rows]
 
     def open_sessions(self) -> list[str]:
         """Sessions not yet ended, most recent first (what a restarted agent resumes)."""
-        rows = self._db.execute("SELECT id FROM sessions WHERE ended = 0 ORDER BY updated DESC")
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id FROM sessions WHERE ended = 0 ORDER BY updated DESC"
+            ).fetchall()
         return [str(r[0]) for r in rows]
 
 

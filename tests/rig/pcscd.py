@@ -66,6 +66,12 @@ def free_port_pair() -> int:
     raise RuntimeError("no free port pair for vpcd")
 
 
+def _unshare() -> list[str]:
+    """A private mount namespace; without root, inside a user namespace mapping us to root."""
+    command = ["unshare", "--mount", "--propagation", "private"]
+    return command if os.geteuid() == 0 else [*command, "--user", "--map-root-user"]
+
+
 @dataclass(frozen=True)
 class ReaderSlot:
     """One virtual reader: its PC/SC name and the TCP port a card connects to."""
@@ -118,14 +124,15 @@ class PcscService:
             )
             for slot in range(SLOTS_PER_ENTRY):
                 self.slots.append(ReaderSlot(f"{friendly} 00 {slot:02X}", port + slot))
-        Path("/run/pcscd").mkdir(parents=True, exist_ok=True)  # the mount point
+        if os.geteuid() == 0:  # the mount point; Debian's pcscd package makes it otherwise
+            Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
         flags = "-f -a" if self.apdu_log else "-f"
         script = (
             f"mount --bind '{self.run_dir}' /run/pcscd && exec pcscd {flags} -c '{self.conf_dir}'"
         )
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
-                ["unshare", "--mount", "--propagation", "private", "sh", "-c", script],
+                [*_unshare(), "sh", "-c", script],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

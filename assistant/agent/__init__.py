@@ -1,0 +1,1 @@
+"""The local agent: card service, conversations, flow actions."""

@@ -1,0 +1,300 @@
+"""The card operations flows may call, as `card.*` actions.
+
+This is the seam between the card layer (typed `Outcome`s, no words) and the flows
+(named outcomes they branch on, plain outputs they show). Each action declares its
+contract with the registry, so `nes-asistan flows lint` checks every flow against what
+the assistant really does — including which actions are dangerous and need a typed
+confirmation before them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from assistant.agent.card_service import CardService
+from assistant.card.consent import LastTryConsent, PinOperation
+from assistant.card.discovery import find_module
+from assistant.card.outcomes import Outcome, OutcomeKind
+from assistant.card.profiles import MatchKind
+from assistant.card.token import TokenSession
+from assistant.flow.actions import ActionResult, Registry
+from assistant.pki.facts import ValidityState, read_facts
+from assistant.pki.selection import pick_signing_certificate
+from assistant.secret import Secret
+
+# Outcomes every PIN-spending action can end with, and what the flows call them.
+PIN_OUTCOMES = ("ok", "wrong_pin", "last_try", "locked", "bad_format", "removed", "error")
+_PIN_KINDS = {
+    OutcomeKind.OK: "ok",
+    OutcomeKind.PIN_INCORRECT: "wrong_pin",
+    OutcomeKind.LAST_TRY_NEEDS_CONSENT: "last_try",
+    OutcomeKind.PIN_LOCKED: "locked",
+    OutcomeKind.PIN_POLICY: "bad_format",
+    OutcomeKind.CARD_REMOVED: "removed",
+    OutcomeKind.NO_TOKEN: "removed",
+}
+_VALIDITY = {
+    ValidityState.VALID: "ok",
+    ValidityState.RENEWAL_DUE: "expiring",
+    ValidityState.EXPIRED: "expired",
+    ValidityState.NOT_YET_VALID: "not_yet_valid",
+}
+
+
+class CardActions:
+    """Card operations with flow-shaped results; `now` is injectable for expiry tests."""
+
+    def __init__(self, card: CardService, now: Callable[[], dt.datetime] | None = None) -> None:
+        self.card = card
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
+
+    def find_reader(self) -> ActionResult:
+        picture = self.card.picture()
+        if not picture.service_up:
+            return ActionResult("no_service")
+        if not picture.readers:
+            return ActionResult("no_reader")
+        card = picture.card
+        return ActionResult("found", {"name": card.reader if card else picture.readers[0]})
+
+    def find_card(self) -> ActionResult:
+        picture = self.card.picture()
+        if not picture.readers:
+            return ActionResult("no_reader")
+        card = picture.card
+        if card is None:
+            return ActionResult("no_card")
+        if card.mute:
+            return ActionResult("mute", {"reader": card.reader})
+        match = self.card.recognise(card)
+        outputs: dict[str, object] = {
+            "reader": card.reader,
+            "atr": card.atr.hex(" ").upper(),
+            "profile": match.profile.id,
+            "description": match.description or match.profile.name,
+        }
+        return ActionResult("unknown" if match.kind is MatchKind.FALLBACK else "found", outputs)
+
+    def find_module(self) -> ActionResult:
+        card = self.card.picture().card
+        profile = (
+            self.card.recognise(card).profile
+            if card is not None and not card.mute
+            else self.card.profiles.get("akis")
+        )
+        search = find_module(profile)
+        if search.path is not None:
+            return ActionResult("found", {"path": str(search.path)})
+        hint = search.install[0] if search.install else None
+        expected = ", ".join(c.path.name for c in search.candidates[:1]) or profile.name
+        return ActionResult(
+            "missing",
+            {
+                "expected": expected,
+                "package": hint.package if hint else "",
+                "url": hint.url if hint else "",
+            },
+        )
+
+    def status(self) -> ActionResult:
+        token = self._token()
+        if isinstance(token, ActionResult):
+            return token
+        status = token.status()
+        if not status.ok:
+            return _failure(status, ("removed", "error"))
+        value = status.unwrap()
+        policy = value.new_pin_policy
+        return ActionResult(
+            "ok",
+            {
+                "label": value.label,
+                "serial": value.serial,
+                "tries_left": value.pin.tries_left,
+                "tries_known": value.pin.tries_left is not None,
+                "pin_locked": value.pin.locked,
+                "final_try": value.pin.last_try,
+                "pin_min": policy.min_length or 4,
+                "pin_max": policy.max_length or policy.min_length or 8,
+            },
+        )
+
+    def certificate(self) -> ActionResult:
+        token = self._token()
+        if isinstance(token, ActionResult):
+            return ActionResult("removed") if token.outcome == "removed" else token
+        listed = token.certificates()
+        if not listed.ok:
+            return _failure(listed, ("removed", "none"))
+        facts = [read_facts(c.der) for c in listed.unwrap()]
+        now = self._now()
+        choice = pick_signing_certificate(facts, now) if facts else None
+        if choice is None or choice.chosen is None:
+            return ActionResult("none")
+        cert = choice.chosen
+        validity = cert.validity_at(now)
+        outcome = _VALIDITY[validity.state]
+        return ActionResult(
+            outcome,
+            {
+                "holder": cert.holder_name or "",
+                "tckn_masked": cert.tckn_masked or "",
+                "issuer": cert.issuer_name or cert.issuer,
+                "key_type": cert.key.label,
+                "not_before": cert.not_before.date().isoformat(),
+                "not_after": cert.not_after.date().isoformat(),
+                "days_left": validity.days_left,
+                "state": outcome,
+                "qualified": cert.is_qualified,
+            },
+        )
+
+    def verify_pin(self, pin: Secret) -> ActionResult:
+        return self._with_pin(lambda t: t.verify_pin(pin))
+
+    def verify_pin_last_try(self, pin: Secret) -> ActionResult:
+        """Only reachable after a confirm step (lint checks it): the typed phrase is consent."""
+        return self._with_pin(lambda t: t.verify_pin(pin, _consent(t, PinOperation.VERIFY_PIN)))
+
+    def change_pin(self, old_pin: Secret, new_pin: Secret) -> ActionResult:
+        return self._with_pin(lambda t: t.change_pin(old_pin, new_pin))
+
+    def test_signature(self, pin: Secret) -> ActionResult:
+        token = self._token()
+        if isinstance(token, ActionResult):
+            return token
+        signed = token.test_signature(pin)
+        if signed.kind is OutcomeKind.SIGNATURE_INVALID:
+            return ActionResult("invalid")
+        if not signed.ok:
+            return _pin_failure(signed)
+        return ActionResult("ok", {"algorithm": signed.unwrap().mechanism})
+
+    # -- helpers -------------------------------------------------------------------------
+    def _token(self) -> TokenSession | ActionResult:
+        opened = self.card.token()
+        if opened is None:
+            return ActionResult("removed")
+        if not opened.ok:
+            return _failure(opened, ("removed", "error"))
+        return opened.unwrap()
+
+    def _with_pin(self, attempt: Callable[[TokenSession], Outcome[None]]) -> ActionResult:
+        token = self._token()
+        if isinstance(token, ActionResult):
+            return token
+        result = attempt(token)
+        return ActionResult("ok") if result.ok else _pin_failure(result)
+
+
+def _consent(token: TokenSession, operation: PinOperation) -> LastTryConsent:
+    return LastTryConsent.grant(operation=operation, token_serial=token.serial)
+
+
+def _pin_failure(outcome: Outcome[object]) -> ActionResult:
+    name = _PIN_KINDS.get(outcome.kind, "error")
+    tries = outcome.retry.tries_left if outcome.retry is not None else None
+    outputs: dict[str, object] = {"problem": outcome.error or outcome.kind.value}
+    if tries is not None:
+        outputs["tries_left"] = tries
+    return ActionResult(name, outputs)
+
+
+def _failure(outcome: Outcome[object], names: tuple[str, str]) -> ActionResult:
+    """`names` = (what removal is called, what anything else is called) for this action."""
+    removed = outcome.kind in (OutcomeKind.CARD_REMOVED, OutcomeKind.NO_TOKEN)
+    return ActionResult(names[0] if removed else names[1], {"problem": outcome.kind.value})
+
+
+def build_registry(card: CardService | None = None) -> Registry:
+    """Every `card.*` action with its contract; without a service (lint) nothing is started."""
+    actions = CardActions(card or CardService())
+    registry = Registry()
+    pin_outputs = {"tries_left": int, "problem": str}
+    registry.register(
+        "card.find_reader",
+        actions.find_reader,
+        outcomes=("found", "no_reader", "no_service"),
+        outputs={"name": str},
+    )
+    registry.register(
+        "card.find_card",
+        actions.find_card,
+        outcomes=("found", "no_card", "mute", "unknown", "no_reader"),
+        outputs={"reader": str, "atr": str, "profile": str, "description": str},
+    )
+    registry.register(
+        "card.find_module",
+        actions.find_module,
+        outcomes=("found", "missing"),
+        outputs={"path": str, "expected": str, "package": str, "url": str},
+    )
+    registry.register(
+        "card.status",
+        actions.status,
+        outcomes=("ok", "removed", "error"),
+        outputs={
+            "label": str,
+            "serial": str,
+            "tries_left": int,
+            "tries_known": bool,
+            "pin_locked": bool,
+            "final_try": bool,
+            "pin_min": int,
+            "pin_max": int,
+            "problem": str,
+        },
+    )
+    registry.register(
+        "card.certificate",
+        actions.certificate,
+        outcomes=("ok", "expiring", "expired", "not_yet_valid", "none", "removed", "error"),
+        outputs={
+            "holder": str,
+            "tckn_masked": str,
+            "issuer": str,
+            "key_type": str,
+            "not_before": str,
+            "not_after": str,
+            "days_left": int,
+            "state": str,
+            "qualified": bool,
+            "problem": str,
+        },
+    )
+    registry.register(
+        "card.verify_pin",
+        actions.verify_pin,
+        outcomes=PIN_OUTCOMES,
+        inputs={"pin": Secret},
+        outputs=pin_outputs,
+        local_only=True,
+    )
+    registry.register(
+        "card.verify_pin_last_try",
+        actions.verify_pin_last_try,
+        outcomes=PIN_OUTCOMES,
+        inputs={"pin": Secret},
+        outputs=pin_outputs,
+        dangerous=True,
+        local_only=True,
+    )
+    registry.register(
+        "card.change_pin",
+        actions.change_pin,
+        outcomes=PIN_OUTCOMES,
+        inputs={"old_pin": Secret, "new_pin": Secret},
+        outputs=pin_outputs,
+        dangerous=True,
+        local_only=True,
+    )
+    registry.register(
+        "card.test_signature",
+        actions.test_signature,
+        outcomes=(*PIN_OUTCOMES, "invalid"),
+        inputs={"pin": Secret},
+        outputs={**pin_outputs, "algorithm": str},
+        local_only=True,
+    )
+    return registry

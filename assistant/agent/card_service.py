@@ -1,0 +1,161 @@
+"""The agent's one view of the card side: readers, the card in them, and its token.
+
+The card monitor reports what PC/SC sees; this keeps the latest picture so an action can
+ask "is there a reader, a card, which one?" without a PC/SC round trip, and keeps one
+`TokenSession` per inserted card so the PKCS#11 module is loaded once, not per question.
+A removal or a new insertion drops that token: the next question reopens it, so nothing
+ever talks to a card that is no longer the one in the reader.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from assistant.card.monitor import (
+    CardEvent,
+    CardInserted,
+    CardMonitor,
+    CardMute,
+    CardRemoved,
+    PcscRestored,
+    PcscUnavailable,
+    ReaderAdded,
+    ReaderRemoved,
+)
+from assistant.card.outcomes import Outcome, OutcomeKind
+from assistant.card.profiles import ProfileMatch, ProfileSet
+from assistant.card.token import TokenSession, open_token
+
+Listener = Callable[[CardEvent], None]
+
+
+@dataclass(frozen=True)
+class CardPresence:
+    reader: str
+    atr: bytes
+    mute: bool
+
+
+@dataclass(frozen=True)
+class CardPicture:
+    """What is plugged in right now, as last reported by the monitor."""
+
+    service_up: bool
+    readers: tuple[str, ...]
+    cards: tuple[CardPresence, ...] = field(default=())
+
+    @property
+    def card(self) -> CardPresence | None:
+        """The card to work with: the first answering one, else a mute one."""
+        answering = [c for c in self.cards if not c.mute]
+        candidates = answering or list(self.cards)
+        return candidates[0] if candidates else None
+
+
+class CardService:
+    def __init__(
+        self,
+        profiles: ProfileSet | None = None,
+        *,
+        configured_module: str | os.PathLike[str] | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.profiles = profiles or ProfileSet.load()
+        self._configured_module = configured_module
+        self._environ = environ
+        self._lock = threading.Lock()
+        self._service_up = True
+        self._readers: list[str] = []
+        self._cards: dict[str, CardPresence] = {}
+        self._token: TokenSession | None = None
+        self._token_reader: str | None = None
+        self._listeners: list[Listener] = []
+        self._monitor = CardMonitor(self._on_event)
+
+    # -- life cycle ----------------------------------------------------------------------
+    def start(self, wait: float = 5.0) -> bool:
+        """Start watching PC/SC; True once the first picture arrived."""
+        return self._monitor.start(wait)
+
+    def stop(self) -> None:
+        self._monitor.stop()
+        with self._lock:
+            self._token = None
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` for every card event (from the monitor thread); returns unsubscribe."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    # -- questions -----------------------------------------------------------------------
+    def picture(self) -> CardPicture:
+        with self._lock:
+            return CardPicture(self._service_up, tuple(self._readers), tuple(self._cards.values()))
+
+    def recognise(self, card: CardPresence) -> ProfileMatch:
+        return self.profiles.match(card.atr)
+
+    def token(self) -> Outcome[TokenSession] | None:
+        """The token of the card in the reader (opened once per insertion); None: no card."""
+        card = self.picture().card
+        if card is None or card.mute:
+            return None
+        with self._lock:
+            if self._token is not None and self._token_reader == card.reader:
+                return Outcome(OutcomeKind.OK, self._token)
+        opened = open_token(
+            self.recognise(card).profile,
+            reader=card.reader,
+            configured_module=self._configured_module,
+            environ=self._environ,
+        )
+        if opened.ok:
+            with self._lock:
+                if self._cards.get(card.reader) == card:  # still the same card
+                    self._token, self._token_reader = opened.unwrap(), card.reader
+        return opened
+
+    # -- monitor thread ------------------------------------------------------------------
+    def _on_event(self, event: CardEvent) -> None:
+        with self._lock:
+            self._apply(event)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(event)
+
+    def _apply(self, event: CardEvent) -> None:
+        match event:
+            case ReaderAdded(reader=reader):
+                if reader not in self._readers:
+                    self._readers.append(reader)
+            case ReaderRemoved(reader=reader):
+                self._readers = [r for r in self._readers if r != reader]
+                self._forget(reader)
+            case CardInserted(reader=reader, atr=atr):
+                self._forget(reader)
+                self._cards[reader] = CardPresence(reader, atr, mute=False)
+            case CardMute(reader=reader):
+                self._forget(reader)
+                self._cards[reader] = CardPresence(reader, b"", mute=True)
+            case CardRemoved(reader=reader):
+                self._forget(reader)
+            case PcscUnavailable():
+                self._service_up = False
+                self._readers, self._cards, self._token = [], {}, None
+            case PcscRestored():
+                self._service_up = True
+
+    def _forget(self, reader: str) -> None:
+        self._cards.pop(reader, None)
+        if self._token_reader == reader:
+            self._token, self._token_reader = None, None

@@ -1,0 +1,158 @@
+"""One person's conversation as the agent runs it: a flow session plus the card around it.
+
+The flow session knows nothing of readers; this is where card events meet it. Events a
+step waits for (`events: card_inserted: …`) are passed on. A card pulled out while the
+conversation is past the card checks pauses it: replies get a "waiting for the card"
+notice (repair words such as 'iptal' still work), and the same card coming back resumes
+at the same question, while a different card restarts from the beginning so nothing
+meant for the first card is done to the second. Every turn is saved, so a restart of the
+process continues where the person was — without any secret, which the session asks for
+again.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from assistant.agent.card_service import CardService
+from assistant.agent.texts import AGENT_TEXTS
+from assistant.card.monitor import CardEvent, CardInserted, CardMute, CardRemoved, ReaderAdded
+from assistant.flow.model import PromptStep
+from assistant.flow.outputs import Event, Output, OutputKind
+from assistant.flow.session import Session
+from assistant.flow.store import SessionStore
+from assistant.flow.vocabulary import repair_of
+
+Push = Callable[[list[Output]], None]
+"""Where outputs nobody asked for (card events) go: the channel shows them at once."""
+
+PROMPT_OUTPUTS = frozenset(
+    {
+        OutputKind.QUESTION,
+        OutputKind.CHOICE,
+        OutputKind.SECRET_REQUEST,
+        OutputKind.CONFIRM_REQUEST,
+        OutputKind.LANGUAGE_REQUEST,
+    }
+)
+"""Outputs that wait for the person's answer; a channel reads input after one of these."""
+
+_EVENT_NAMES: dict[type, str] = {
+    CardInserted: "card_inserted",
+    CardRemoved: "card_removed",
+    CardMute: "card_mute",
+    ReaderAdded: "reader_added",
+}
+
+
+class Conversation:
+    def __init__(
+        self,
+        session: Session,
+        store: SessionStore,
+        card: CardService,
+        push: Push,
+        new_session: Callable[[], Session],
+    ) -> None:
+        self.session = session
+        self._store = store
+        self._card = card
+        self._push = push
+        self._new_session = new_session
+        self._lock = threading.RLock()
+        self._paused_on: bytes | None = None  # ATR of the card we wait for
+        self._atr: bytes | None = None
+        self._choices: tuple[str, ...] = ()
+        self._unsubscribe = card.subscribe(self._on_card_event)
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_on is not None
+
+    def start(self, resumed: bool = False) -> list[Output]:
+        with self._lock:
+            picture_card = self._card.picture().card
+            self._atr = picture_card.atr if picture_card else None
+            if resumed:
+                return self._saved([self._text("agent.resumed"), *self.session.resume()])
+            return self._saved(self.session.start())
+
+    def reply(self, text: str) -> list[Output]:
+        """The person's reply; a number picks from the choices just offered."""
+        with self._lock:
+            if self.paused and repair_of(text) is None:
+                return [self._text("agent.waiting_for_card")]
+            return self._saved(self.session.handle(self._choice_id(text)))
+
+    def close(self) -> None:
+        self._unsubscribe()
+        with self._lock:
+            self.session.close()
+
+    # -- card events (monitor thread) -------------------------------------------------
+    def _on_card_event(self, event: CardEvent) -> None:
+        with self._lock:
+            outputs = self._card_event(event)
+        if outputs:
+            self._push(outputs)
+
+    def _card_event(self, event: CardEvent) -> list[Output]:
+        if self.session.ended:
+            return []
+        if isinstance(event, CardRemoved) and self._should_pause():
+            self._paused_on = self._atr
+            self._atr = None
+            return [self._text("agent.card_removed")]
+        if isinstance(event, CardInserted):
+            self._atr = event.atr
+            if self.paused:
+                return self._card_back(event)
+        name = _EVENT_NAMES.get(type(event))
+        if name is None or self.paused:
+            return []
+        return self._saved(self.session.handle(Event(name)))
+
+    def _should_pause(self) -> bool:
+        """Past the card checks, and not at a step that is itself waiting for a card."""
+        if self.paused or "token" not in self.session.context:
+            return False
+        step = self.session.flow.step(self.session.step_id)
+        waits = isinstance(step, PromptStep) and any(
+            b.outcome == "card_inserted" for b in step.events
+        )
+        return not waits
+
+    def _card_back(self, event: CardInserted) -> list[Output]:
+        same_atr = event.atr == self._paused_on
+        self._paused_on = None
+        token = self._card.token()
+        known = self.session.context.get("token")
+        serial = known.get("serial") if isinstance(known, dict) else None
+        same_card = same_atr and (
+            serial is None or (token is not None and token.ok and token.unwrap().serial == serial)
+        )
+        if same_card:
+            return self._saved([self._text("agent.card_back"), *self.session.resume()])
+        self.session.close()
+        self.session = self._new_session()
+        return self._saved([self._text("agent.other_card"), *self.session.start()])
+
+    # -- helpers -------------------------------------------------------------------------
+    def _text(self, message_id: str) -> Output:
+        source = AGENT_TEXTS[message_id]
+        text = self.session.translator(message_id, source, self.session.language)
+        return Output(OutputKind.TEXT, message_id, text)
+
+    def _choice_id(self, text: str) -> str:
+        number = text.strip().rstrip(".)")
+        if number.isdigit() and 1 <= int(number) <= len(self._choices):
+            return self._choices[int(number) - 1]
+        return text
+
+    def _saved(self, outputs: list[Output]) -> list[Output]:
+        self._store.save(self.session)
+        prompts = [o for o in outputs if o.kind in PROMPT_OUTPUTS]
+        if prompts:
+            self._choices = tuple(c.id for c in prompts[-1].choices)
+        return outputs

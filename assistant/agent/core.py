@@ -1,0 +1,96 @@
+"""The local agent: loads and lints the flows, owns the card service and the session store.
+
+Front ends ask it for a `Conversation`; it resumes the person's unfinished one when
+there is one, so closing the terminal (or the process being killed) loses nothing.
+Flows are checked against the real action registry at start: a broken flow file stops
+the agent with the author-facing problem list instead of failing mid-conversation.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from assistant.agent.actions import build_registry
+from assistant.agent.card_service import CardService
+from assistant.agent.conversation import Conversation, Push
+from assistant.flow.lint import lint
+from assistant.flow.loader import load_all
+from assistant.flow.model import Problem
+from assistant.flow.outputs import Output, Translator, source_text
+from assistant.flow.session import Session
+from assistant.flow.store import SessionStore
+
+ROOT_FLOW = "onboarding"
+
+
+def flows_dir() -> Path:
+    """`NES_ASISTAN_FLOWS`, else the `flows/` folder next to the package."""
+    configured = os.environ.get("NES_ASISTAN_FLOWS")
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "flows"
+
+
+class FlowProblemsError(RuntimeError):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class Agent:
+    def __init__(
+        self,
+        *,
+        card: CardService | None = None,
+        store: SessionStore | None = None,
+        flows_path: Path | None = None,
+        translator: Translator = source_text,
+        root: str = ROOT_FLOW,
+    ) -> None:
+        self.card = card or CardService()
+        self.registry = build_registry(self.card)
+        flows, problems = load_all([flows_path or flows_dir()])
+        problems += lint(flows, self.registry)
+        if problems:
+            raise FlowProblemsError(problems)
+        self.flows = flows
+        self.store = store or SessionStore()
+        self.translator = translator
+        self.root = root
+
+    def start(self) -> None:
+        self.card.start()
+
+    def stop(self) -> None:
+        self.card.stop()
+        self.store.close()
+
+    def conversation(
+        self, channel: str, push: Push, language: str = "tr"
+    ) -> tuple[Conversation, list[Output]]:
+        """The person's unfinished conversation if any, else a new one; and what to show."""
+        saved = self._unfinished(channel)
+
+        def fresh() -> Session:
+            return Session(
+                self.flows,
+                self.registry,
+                self.root,
+                language=language,
+                channel=channel,
+                translator=self.translator,
+            )
+
+        conversation = Conversation(saved or fresh(), self.store, self.card, push, fresh)
+        return conversation, conversation.start(resumed=saved is not None)
+
+    def _unfinished(self, channel: str) -> Session | None:
+        for session_id in self.store.open_sessions():
+            try:
+                session = self.store.load(
+                    session_id, self.flows, self.registry, translator=self.translator
+                )
+            except (ValueError, KeyError):
+                continue  # saved against flows that changed since: start afresh
+            if session is not None and session.channel == channel and session.root == self.root:
+                return session
+        return None

@@ -1,0 +1,22 @@
+"""What the agent itself says around a conversation (card pulled, resumed, other card).
+
+Turkish source texts with stable `agent.*` ids, translated like flow and engine texts.
+"""
+
+from __future__ import annotations
+
+AGENT_TEXTS: dict[str, str] = {
+    "agent.card_removed": (
+        "Kart çıkarıldı; görüşmeyi duraklattım. Devam etmek için aynı kartı yeniden takın."
+    ),
+    "agent.waiting_for_card": (
+        "Kartı bekliyorum. Kartı yeniden taktığınızda kaldığımız yerden devam edeceğim; "
+        "bırakmak için 'iptal' yazabilirsiniz."
+    ),
+    "agent.card_back": "Kart yeniden takıldı; kaldığımız yerden devam ediyoruz.",
+    "agent.other_card": (
+        "Bu, az önceki kart değil. Yeni kartla baştan başlıyoruz; önceki karta ait hiçbir "
+        "işlem bu kartta yapılmayacak."
+    ),
+    "agent.resumed": "Yarım kalan görüşmenize kaldığınız yerden devam ediyoruz.",
+}

@@ -1,0 +1,1 @@
+"""Front ends: terminal chat, loopback web chat; they render outputs and read replies."""

@@ -1,0 +1,171 @@
+"""The terminal chat (`nes-asistan`): an in-process agent and a line-based conversation.
+
+Card events can change the question while the person is typing (the card went in, so the
+next question is the PIN). A plain `input()` could not be abandoned, and a PIN typed into
+a visible prompt meant for something else would be on screen, so input is read with
+`select()` and every read gives way as soon as a new question arrives; a PIN prompt turns
+terminal echo off first. Colours appear only on a real terminal that is not `dumb` and
+when NO_COLOR is unset, so tmux, SSH and pipes all get readable text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+from assistant.agent.conversation import PROMPT_OUTPUTS, Conversation
+from assistant.flow.outputs import Output, OutputKind
+
+_POLL_SECONDS = 0.1
+
+
+class Style:
+    def __init__(self, stream: TextIO) -> None:
+        self.enabled = (
+            stream.isatty()
+            and os.environ.get("TERM", "") not in ("", "dumb")
+            and "NO_COLOR" not in os.environ
+        )
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.enabled else text
+
+
+class TerminalChat:
+    def __init__(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        self.stdin = stdin
+        self.stdout = stdout
+        self.style = Style(stdout)
+        self._write_lock = threading.Lock()
+        self._new_prompt = threading.Event()
+        self._prompt: Output | None = None
+        self._ended = False
+        self._at_prompt = False  # a "› " marker waits on the current line
+        self._eof = False
+
+    # -- output ------------------------------------------------------------------------
+    def show(self, outputs: list[Output]) -> None:
+        with self._write_lock:
+            if self._at_prompt and outputs:
+                self.stdout.write("\n")  # an event arrived while the person was typing
+                self._at_prompt = False
+            for output in outputs:
+                self._render(output)
+                if output.kind in PROMPT_OUTPUTS:
+                    self._prompt = output
+                    self._new_prompt.set()
+                if output.kind is OutputKind.END:
+                    self._ended = True
+                    self._new_prompt.set()
+            self.stdout.flush()
+
+    def _render(self, output: Output) -> None:
+        width = min(shutil.get_terminal_size((88, 24)).columns, 88) - 2
+        kind = output.kind
+        if output.text:
+            paragraph = textwrap.fill(output.text, width=width)
+            code = {OutputKind.PROGRESS: "2", OutputKind.END: "1"}.get(kind, "")
+            if kind in PROMPT_OUTPUTS:
+                code = "1"
+            print(self.style(paragraph, code) if code else paragraph, file=self.stdout)
+        for number, choice in enumerate(output.choices, start=1):
+            print(f"  {self.style(str(number), '36')}) {choice.text}", file=self.stdout)
+
+    # -- input -------------------------------------------------------------------------
+    def run(self, conversation: Conversation, first: list[Output]) -> int:
+        self.show(first)
+        while not self._ended:
+            prompt = self._prompt
+            self._new_prompt.clear()
+            secret = prompt is not None and prompt.kind is OutputKind.SECRET_REQUEST
+            line = self._read_line(secret)
+            if line is None:
+                continue  # a new question arrived meanwhile: read again for it
+            if line == "" and self._eof:
+                return 0
+            if not line.strip():
+                continue
+            self.show(conversation.reply(line))
+        return 0
+
+    def _read_line(self, secret: bool) -> str | None:
+        marker = self.style("PIN › " if secret else "› ", "36")
+        with self._write_lock:
+            self.stdout.write(marker)
+            self.stdout.flush()
+            self._at_prompt = True
+        with self._no_echo(secret):
+            while True:
+                if self._new_prompt.is_set() or self._ended:
+                    self._discard_typed()
+                    return None
+                if self._readable():
+                    line = self.stdin.readline()
+                    with self._write_lock:
+                        self._at_prompt = False
+                        if secret:
+                            self.stdout.write("\n")  # echo was off, so was the newline
+                    if line == "":
+                        self._eof = True
+                        return ""
+                    return line.rstrip("\r\n")
+
+    def _readable(self) -> bool:
+        import select
+
+        ready, _, _ = select.select([self.stdin], [], [], _POLL_SECONDS)
+        return bool(ready)
+
+    def _discard_typed(self) -> None:
+        """Drop a half-typed line so it never lands in the next (maybe secret) answer."""
+        if self.stdin.isatty():
+            import termios
+
+            termios.tcflush(self.stdin.fileno(), termios.TCIFLUSH)
+
+    @contextmanager
+    def _no_echo(self, secret: bool) -> Iterator[None]:
+        if not (secret and self.stdin.isatty()):
+            yield
+            return
+        import termios
+
+        fd = self.stdin.fileno()
+        old = termios.tcgetattr(fd)
+        new = termios.tcgetattr(fd)
+        new[3] &= ~termios.ECHO
+        termios.tcsetattr(fd, termios.TCSAFLUSH, new)
+        try:
+            yield
+        finally:
+            termios.tcsetattr(fd, termios.TCSAFLUSH, old)
+
+
+def main(args: argparse.Namespace) -> int:
+    from assistant.agent import logs
+    from assistant.agent.core import Agent, FlowProblemsError
+
+    logs.configure()
+    chat = TerminalChat()
+    try:
+        agent = Agent()
+    except FlowProblemsError as error:
+        print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
+        print(error, file=sys.stderr)
+        return 2
+    agent.start()
+    conversation, first = agent.conversation(
+        "terminal", chat.show, language=getattr(args, "lang", None) or "tr"
+    )
+    try:
+        return chat.run(conversation, first)
+    finally:
+        conversation.close()
+        agent.stop()

@@ -1,0 +1,68 @@
+"""The built-in demo: the assistant in the terminal against a virtual AKİS card.
+
+    python -m tests.rig.demo [nes-asistan options, e.g. --lang en]
+
+Starts a private pcscd with a vpcd reader, inserts a virtual card that presents an AKİS
+ATR (OpenSC's PIV driver serves it, so no TÜBİTAK middleware is needed), and runs
+`nes-asistan` with its data under `.demo/` so the machine's own settings stay untouched.
+The card's state (PIN, retry counters) lives in `.demo/card.json`: PIN changes survive
+between runs; delete `.demo/` to start with a new card. The demo card's PIN is 123456.
+Everything started here is stopped by PID when the chat ends.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.rig.pcscd import PcscService
+from tests.rig.pki import TestPki
+from tests.rig.virtual_card import VirtualCard, create_state
+
+DEMO_DIR = Path(".demo")
+DEMO_PIN = "123456"
+DEMO_PUK = "12345678"
+OPENSC_MODULE = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
+OPENSC_CONF = """app opensc-pkcs11 {
+    pkcs11 { user_pin_unblock_style = set_pin_in_unlogged_session; }
+}
+"""
+
+
+def main(argv: list[str]) -> int:
+    home = DEMO_DIR.resolve()
+    home.mkdir(exist_ok=True)
+    state = home / "card.json"
+    if not state.exists():
+        create_state(TestPki(home / "pki"), state, key_type="p384", pin=DEMO_PIN, puk=DEMO_PUK)
+    conf = home / "opensc.conf"
+    conf.write_text(OPENSC_CONF, encoding="utf-8")
+    service = PcscService(home / "pcscd", entries=1)
+    service.start()
+    try:
+        os.environ.update(service.env())  # before this process first talks PC/SC
+        slot = service.acquire_slot()
+        card = VirtualCard(state, "akis", slot.port, slot.name)
+        card.insert()
+        env = {
+            **os.environ,
+            "OPENSC_CONF": str(conf),
+            "NES_ASISTAN_HOME": str(home / "home"),
+            "NES_ASISTAN_PKCS11_MODULE": OPENSC_MODULE,
+        }
+        print(f"Demo kartı takıldı (PIN: {DEMO_PIN}). / Demo card inserted (PIN: {DEMO_PIN}).\n")
+        command = [sys.executable, "-m", "assistant", *argv]
+        try:
+            return subprocess.run(command, env=env, check=False).returncode
+        except KeyboardInterrupt:
+            return 130
+        finally:
+            card.remove(wait=False)
+    finally:
+        service.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
