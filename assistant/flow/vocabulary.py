@@ -1,15 +1,17 @@
 """Words the engine understands at every prompt, per language.
 
 Repair words (geri, iptal, yardım, baştan, operatör, dil) work whatever the current step
-asks, in every shipped language at once: a person who switched to English may still type
-"iptal". Adding a language means adding its words here (and its catalog); nothing else
-in the engine changes. Matching is Turkish-aware and accepts ASCII-typed forms.
+asks, in every shipped language (tr, en, de, ar) at once: a person who switched to
+English may still type "iptal". Adding a language means adding its words here (and its
+catalog); nothing else in the engine changes. Matching is Turkish-aware and accepts
+ASCII-typed forms.
 """
 
 from __future__ import annotations
 
 import enum
 
+from assistant.i18n.language import LANGUAGE_NAMES, language_of
 from assistant.i18n.matching import ascii_fold
 
 
@@ -39,19 +41,39 @@ REPAIR_WORDS: dict[str, dict[Repair, tuple[str, ...]]] = {
         Repair.HANDOFF: ("helpdesk", "operator", "agent"),
         Repair.LANGUAGE: ("language",),
     },
+    "de": {
+        Repair.BACK: ("zurück", "zurueck"),
+        Repair.CANCEL: ("abbrechen", "abbruch"),
+        Repair.HELP: ("hilfe",),
+        Repair.RESTART: ("neustart", "von vorn", "von vorne"),
+        Repair.HANDOFF: ("support", "mitarbeiter", "kundendienst"),
+        Repair.LANGUAGE: ("sprache",),
+    },
+    "ar": {
+        Repair.BACK: ("رجوع", "السابق"),
+        Repair.CANCEL: ("إلغاء",),
+        Repair.HELP: ("مساعدة",),
+        Repair.RESTART: ("من البداية", "إعادة البدء"),
+        Repair.HANDOFF: ("الدعم الفني", "موظف"),
+        Repair.LANGUAGE: ("اللغة", "لغة"),
+    },
 }
 
 YES_WORDS: dict[str, tuple[str, ...]] = {
     "tr": ("evet", "e", "tamam", "olur"),
     "en": ("yes", "y", "ok"),
+    "de": ("ja", "j", "ok", "okay"),
+    "ar": ("نعم", "أجل", "حسنًا"),
 }
 NO_WORDS: dict[str, tuple[str, ...]] = {
     "tr": ("hayır", "h", "yok"),
     "en": ("no", "n"),
+    "de": ("nein",),
+    "ar": ("لا",),
 }
 
 # Languages a person can pick with `dil`/`language`, shown in their own names.
-LANGUAGES: dict[str, str] = {"tr": "Türkçe", "en": "English", "de": "Deutsch", "ar": "العربية"}
+LANGUAGES: dict[str, str] = LANGUAGE_NAMES
 
 
 def _index() -> dict[str, Repair]:
@@ -88,12 +110,14 @@ def is_yes_word(text: str) -> bool:
     return ascii_fold(text) in _YES
 
 
-def language_of(text: str) -> str | None:
-    """The language code a reply picks: a code ("en") or a name ("English", "türkçe")."""
-    folded = ascii_fold(text)
-    for code, name in LANGUAGES.items():
-        if folded in (code, ascii_fold(name)):
-            return code
-    extra = {"turkce": "tr", "turkish": "tr", "ingilizce": "en", "english": "en"}
-    extra |= {"almanca": "de", "german": "de", "arapca": "ar", "arabic": "ar"}
-    return extra.get(folded)
+__all__ = [
+    "LANGUAGES",
+    "NO_WORDS",
+    "REPAIR_WORDS",
+    "YES_WORDS",
+    "Repair",
+    "is_yes_word",
+    "language_of",
+    "repair_of",
+    "yes_no",
+]

@@ -1,1 +1,2 @@
-"""Languages: Turkish-aware text matching now; Babel catalogs and formatting later."""
+"""Languages: Turkish-aware matching, Babel catalogs (extract, load, upkeep, build),
+locale-aware formatting and the choice of language."""

@@ -6,7 +6,9 @@ without Turkish letters ("iptal", "sifre"), add spaces or end with a full stop. 
 are therefore compared after two folds:
 
 - `fold`: Turkish case folding (İ→i, I→ı), stray combining dots removed, runs of spaces
-  collapsed, surrounding quotes and trailing punctuation stripped;
+  collapsed, surrounding quotes and trailing punctuation stripped; for Arabic, the
+  short-vowel marks and the tatweel people may or may not type are dropped and the
+  hamza-carrying alefs (أ إ آ ٱ) meet bare alef, so "إلغاء" and "الغاء" are one word;
 - `ascii_fold`: `fold` plus ş→s, ğ→g, ı→i, ç→c, ö→o, ü→u (and the circumflexed vowels),
   so "IPTAL", "iptal", "İptal" and "ıptal" all meet at "iptal".
 
@@ -24,6 +26,8 @@ _TO_ASCII = str.maketrans(
     {"ş": "s", "ğ": "g", "ı": "i", "ç": "c", "ö": "o", "ü": "u", "â": "a", "î": "i", "û": "u"}
 )
 _COMBINING_DOT = "\u0307"
+_ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")  # harakat, dagger alef, tatweel
+_ARABIC_ALEFS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
 _SPACES = re.compile(r"\s+")
 # Quotes people put around a phrase they were asked to type, and sentence punctuation.
 _EDGE_QUOTES = "\"'“”‘’«»`"
@@ -31,9 +35,10 @@ _TRAILING = ".,;:!?…" + _EDGE_QUOTES
 
 
 def fold(text: str) -> str:
-    """Turkish case fold with tidy spacing: the form to compare Turkish words in."""
+    """Turkish case fold with tidy spacing (and Arabic spelling variants evened out)."""
     text = unicodedata.normalize("NFC", text).translate(_TURKISH_UPPER).casefold()
     text = text.replace(_COMBINING_DOT, "")
+    text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_ALEFS)
     text = _SPACES.sub(" ", text)
     return text.lstrip(_EDGE_QUOTES + " ").rstrip(_TRAILING + " ")
 
