@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from assistant import __version__
+from assistant.i18n.language import lang_option
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--lang",
+        type=lang_option,
         metavar="KOD",
         help="konuşma dili: tr, en, de, ar (varsayılan: sistem dili, yoksa tr)",
     )
@@ -49,6 +51,12 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", metavar="YOL", help="dosya ya da klasör (flows/)")
     lint.add_argument(
         "--registry", metavar="MODÜL:İŞLEV", help="eylem kaydı (varsayılan: asistanın kendisi)"
+    )
+    lint.add_argument(
+        "--no-catalogs",
+        dest="catalogs",
+        action="store_false",
+        help="çeviri kataloglarında eksik metin arama (ör. yeni yazılan bir akış için)",
     )
     lint.set_defaults(handler="assistant.flow.lint_cli:main")
     return parser

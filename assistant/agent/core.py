@@ -17,9 +17,11 @@ from assistant.agent.conversation import Conversation, Push
 from assistant.flow.lint import lint
 from assistant.flow.loader import load_all
 from assistant.flow.model import Problem
-from assistant.flow.outputs import Output, Translator, source_text
+from assistant.flow.outputs import Output, Translator
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
+from assistant.i18n.catalog import catalog_lookup
+from assistant.i18n.catalog import translator as catalog_translator
 
 ROOT_FLOW = "onboarding"
 
@@ -43,18 +45,18 @@ class Agent:
         card: CardService | None = None,
         store: SessionStore | None = None,
         flows_path: Path | None = None,
-        translator: Translator = source_text,
+        translator: Translator | None = None,
         root: str = ROOT_FLOW,
     ) -> None:
         self.card = card or CardService()
         self.registry = build_registry(self.card)
         flows, problems = load_all([flows_path or flows_dir()])
-        problems += lint(flows, self.registry)
+        problems += lint(flows, self.registry, catalog=catalog_lookup())
         if problems:
             raise FlowProblemsError(problems)
         self.flows = flows
         self.store = store or SessionStore()
-        self.translator = translator
+        self.translator = translator or catalog_translator()
         self.root = root
 
     def start(self) -> None:

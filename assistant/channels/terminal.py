@@ -60,6 +60,9 @@ class TerminalChat:
                 self._render(output)
                 if output.kind in PROMPT_OUTPUTS:
                     self._prompt = output
+                    self._discard_typed()  # typed before this question: not its answer
+                    if output.kind is OutputKind.SECRET_REQUEST:
+                        self._echo(False)  # at once, not when the reader catches up
                     self._new_prompt.set()
                 if output.kind is OutputKind.END:
                     self._ended = True
@@ -104,7 +107,6 @@ class TerminalChat:
         with self._no_echo(secret):
             while True:
                 if self._new_prompt.is_set() or self._ended:
-                    self._discard_typed()
                     return None
                 if self._readable():
                     line = self.stdin.readline()
@@ -130,27 +132,30 @@ class TerminalChat:
 
             termios.tcflush(self.stdin.fileno(), termios.TCIFLUSH)
 
-    @contextmanager
-    def _no_echo(self, secret: bool) -> Iterator[None]:
-        if not (secret and self.stdin.isatty()):
-            yield
+    def _echo(self, on: bool) -> None:
+        if not self.stdin.isatty():
             return
         import termios
 
         fd = self.stdin.fileno()
-        old = termios.tcgetattr(fd)
-        new = termios.tcgetattr(fd)
-        new[3] &= ~termios.ECHO
-        termios.tcsetattr(fd, termios.TCSAFLUSH, new)
+        mode = termios.tcgetattr(fd)
+        mode[3] = mode[3] | termios.ECHO if on else mode[3] & ~termios.ECHO
+        termios.tcsetattr(fd, termios.TCSANOW, mode)
+
+    @contextmanager
+    def _no_echo(self, secret: bool) -> Iterator[None]:
+        """Echo off while a secret is read; on again for every other question."""
+        self._echo(not secret)
         try:
             yield
         finally:
-            termios.tcsetattr(fd, termios.TCSAFLUSH, old)
+            self._echo(True)
 
 
 def main(args: argparse.Namespace) -> int:
     from assistant.agent import logs
     from assistant.agent.core import Agent, FlowProblemsError
+    from assistant.i18n.language import initial_language
 
     logs.configure()
     chat = TerminalChat()
@@ -162,7 +167,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     agent.start()
     conversation, first = agent.conversation(
-        "terminal", chat.show, language=getattr(args, "lang", None) or "tr"
+        "terminal", chat.show, language=initial_language(getattr(args, "lang", None))
     )
     try:
         return chat.run(conversation, first)

@@ -16,6 +16,7 @@ from pathlib import Path
 from assistant.flow.actions import Registry
 from assistant.flow.lint import lint
 from assistant.flow.loader import flow_files, load_all
+from assistant.i18n.catalog import catalog_lookup
 
 DEFAULT_PATHS = ("flows",)
 DEFAULT_REGISTRY = "assistant.agent.actions:build_registry"
@@ -40,7 +41,8 @@ def main(args: argparse.Namespace) -> int:
     registry = load_registry(provider)
     if registry is None:
         print(f"note: no action registry ({provider}); action checks skipped", file=sys.stderr)
-    problems += lint(flows, registry)
+    catalog = catalog_lookup() if getattr(args, "catalogs", True) else None
+    problems += lint(flows, registry, catalog=catalog)
     for problem in problems:
         print(problem)
     files = len(flow_files(paths))

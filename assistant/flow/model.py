@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.flow.expr import Expr, lookup
@@ -66,15 +66,16 @@ def placeholders(template: str) -> tuple[str, ...]:
     return tuple(m.group(1).strip() for m in _PLACEHOLDER.finditer(template) if m.group(1))
 
 
-def render(template: str, scope: Mapping[str, object]) -> str:
-    """Fill `{name}` placeholders from `scope`; `{{`/`}}` give literal braces."""
+def render(template: str, scope: Mapping[str, object], show: Callable[[object], str] = str) -> str:
+    """Fill `{name}` placeholders from `scope` (each value through `show`, e.g. a
+    language's date and number format); `{{`/`}}` give literal braces."""
 
     def replace(match: re.Match[str]) -> str:
         token = match.group(0)
         if token in ("{{", "}}"):
             return token[0]
         value = lookup(scope, match.group(1).strip())
-        return "" if value is None else str(value)
+        return "" if value is None else show(value)
 
     return _PLACEHOLDER.sub(replace, template)
 

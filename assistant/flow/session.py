@@ -20,7 +20,7 @@ import copy
 import enum
 import inspect
 import uuid
-from collections.abc import Awaitable, Generator, Mapping
+from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,6 +56,7 @@ from assistant.flow.outputs import (
 from assistant.flow.texts import ENGINE_TEXTS
 from assistant.flow.validators import VALIDATORS, Rejection, parse_number
 from assistant.flow.vocabulary import LANGUAGES, Repair, language_of, repair_of, yes_no
+from assistant.i18n.formatting import format_value
 from assistant.i18n.matching import ascii_fold, same
 from assistant.secret import MASK, Secret
 
@@ -258,10 +259,16 @@ class Session:
         return out
 
     # ---- emitting --------------------------------------------------------------------
-    def _text(self, message_id: str, source: str) -> tuple[str, dict[str, str]]:
+    def _shown(self, message_id: str, source: str) -> str:
+        """A text as this person sees it (their language), without placeholders filled."""
+        return self.translator(message_id, source, self.language)
+
+    def _text(
+        self, message_id: str, source: str, extra: Mapping[str, object] | None = None
+    ) -> tuple[str, dict[str, str]]:
         template = self.translator(message_id, source, self.language)
-        scope = {**self.context, "lang": self.language, "channel": self.channel}
-        text = render(template, scope)
+        scope = {**self.context, **(extra or {}), "lang": self.language, "channel": self.channel}
+        text = render(template, scope, lambda value: format_value(value, self.language))
         params = {}
         for name in placeholders(source):
             value = lookup(scope, name)
@@ -278,8 +285,10 @@ class Session:
         secret_kind: str | None = None,
         outcome: str | None = None,
         params: Mapping[str, str] | None = None,
+        extra: Mapping[str, object] | None = None,
     ) -> None:
-        text, found = self._text(message_id, ENGINE_TEXTS[message_id] if source is None else source)
+        source = ENGINE_TEXTS[message_id] if source is None else source
+        text, found = self._text(message_id, source, extra)
         self._out.append(
             Output(
                 kind, message_id, text, {**found, **(params or {})}, choices, secret_kind, outcome
@@ -479,7 +488,9 @@ class Session:
 
     def _reject(self, rejection: Rejection | None, step: PromptStep, default: str) -> None:
         if rejection is not None:
-            self._emit(OutputKind.TEXT, rejection.message_id, rejection.text)
+            self._emit(
+                OutputKind.TEXT, rejection.message_id, rejection.text, extra=rejection.params
+            )
         elif step.invalid is not None:
             self._emit(OutputKind.TEXT, step.invalid.id, step.invalid.text)
         else:
@@ -498,7 +509,7 @@ class Session:
         rejection: Rejection | None = None
         default = "engine.invalid"
         if step.answer is AnswerType.CHOICE:
-            value, default = _pick(step, reply), "engine.invalid_choice"
+            value, default = _pick(step, reply, self._shown), "engine.invalid_choice"
         elif step.answer is AnswerType.YES_NO:
             value, default = yes_no(reply), "engine.invalid_yes_no"
         elif step.answer is AnswerType.NUMBER:
@@ -726,11 +737,13 @@ _WAIT = object()  # the step cannot run now (e.g. wrong channel); stay on it
 _MOVED = object()  # the step changed the position itself (call, goto, end)
 
 
-def _pick(step: AskStep, reply: str) -> str | None:
-    """The choice a reply names: its id, its text or its number in the list."""
+def _pick(step: AskStep, reply: str, translate: Callable[[str, str], str]) -> str | None:
+    """The choice a reply names: its id, its text (source or shown) or its number."""
     folded = ascii_fold(reply)
     for index, choice in enumerate(step.choices, start=1):
-        if folded in (ascii_fold(choice.id), ascii_fold(choice.message.text), str(index)):
+        shown = translate(choice.message.id, choice.message.text)
+        names = (choice.id, choice.message.text, shown, str(index))
+        if folded in {ascii_fold(name) for name in names}:
             return choice.id
     return None
 

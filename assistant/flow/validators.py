@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from assistant.pki.tckn import is_valid_tckn
 
@@ -20,6 +20,8 @@ from assistant.pki.tckn import is_valid_tckn
 class Rejection:
     message_id: str
     text: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    """Values for the text's placeholders (never the rejected value itself)."""
 
 
 Validator = Callable[[str, Mapping[str, object]], Rejection | None]
@@ -59,10 +61,13 @@ def pin(text: str, options: Mapping[str, object]) -> Rejection | None:
     if not text.isascii() or not text.isdigit():
         return Rejection("validator.pin.digits", "PIN yalnızca rakamlardan oluşmalıdır.")
     if not min_length <= len(text) <= max_length:
+        bounds = {"min_length": min_length, "max_length": max_length}
         if min_length == max_length:
-            return Rejection("validator.pin.length", f"PIN {min_length} haneli olmalıdır.")
+            return Rejection("validator.pin.length", "PIN {min_length} haneli olmalıdır.", bounds)
         return Rejection(
-            "validator.pin.length", f"PIN {min_length} ile {max_length} hane arasında olmalıdır."
+            "validator.pin.length_range",
+            "PIN {min_length} ile {max_length} hane arasında olmalıdır.",
+            bounds,
         )
     if len(set(text)) == 1 or _is_sequential(text) or text in _COMMON_PINS:
         return Rejection(
