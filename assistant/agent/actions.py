@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Callable
 
 from assistant.agent.card_service import CardService
+from assistant.agent.portal_actions import register_portal_actions
+from assistant.agent.revocation_actions import register_revocation_actions
 from assistant.card.consent import LastTryConsent, PinOperation
 from assistant.card.discovery import find_module
 from assistant.card.outcomes import Outcome, OutcomeKind
@@ -297,4 +299,6 @@ def build_registry(card: CardService | None = None) -> Registry:
         outputs={**pin_outputs, "algorithm": str},
         local_only=True,
     )
+    register_revocation_actions(registry, actions.card)
+    register_portal_actions(registry, actions.card)
     return registry

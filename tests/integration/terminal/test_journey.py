@@ -16,6 +16,7 @@ pytestmark = pytest.mark.integration
 
 PIN = "731904"  # canaries: distinctive enough that any occurrence is a leak
 NEW_PIN = "582617"
+MENU = "Size nasıl yardımcı olabilirim"
 KNOWS_PIN = "PIN'inizi biliyor musunuz"
 ASK_PIN = "Kartınızın PIN'ini yazınız"
 
@@ -27,6 +28,7 @@ def test_new_card_to_verified_test_signature(
 ) -> None:
     card = virtual_card("akis", pin=PIN)
     chat = terminal_chat()
+    chat.answer(MENU, "1")
     chat.wait_for("Kartınız tanındı: AKiS")
     serial = chat.wait_for(r"seri no (\w+)").group(1)
     chat.wait_for(r"T\.C\. Kimlik No \d{3}\*{6}\d{2}")
@@ -41,7 +43,8 @@ def test_new_card_to_verified_test_signature(
     chat.answer("PIN'iniz değişti", "")  # nothing to type: move the position on
     chat.answer("İmza için PIN'inizi yazınız", NEW_PIN)
     chat.wait_for("Deneme imzası atıldı ve sertifikanızla doğrulandı", after=chat.position)
-    chat.wait_for("Kartınız kullanıma hazır", after=chat.position)
+    chat.answer("Kartınız kullanıma hazır", "")
+    chat.answer("Başka bir konuda yardımcı olabilir miyim", "hayır")
     assert chat.exit_code() == 0
 
     assert card.pin == NEW_PIN  # the card itself holds the new PIN
@@ -57,9 +60,11 @@ def test_forgotten_pin_points_to_the_portal_and_spends_no_try(
 ) -> None:
     card = virtual_card("akis", pin=PIN)
     chat = terminal_chat()
+    chat.answer(MENU, "1")
     chat.answer(KNOWS_PIN, "hayır")
     chat.wait_for('"PIN / PUK Bilgisi"', after=chat.position)
-    chat.wait_for("SMS Onay Kodu", after=chat.position)
+    chat.answer("SMS Onay Kodu", "")
+    chat.answer("Başka bir konuda yardımcı olabilir miyim", "2")
     assert chat.exit_code() == 0
     assert card.pin_tries_left == 3
 
@@ -69,6 +74,7 @@ def test_last_try_is_refused_until_the_person_types_consent(
 ) -> None:
     card = virtual_card("akis", pin=PIN)
     chat = terminal_chat()
+    chat.answer(MENU, "1")
     chat.answer(KNOWS_PIN, "1")
     chat.answer(ASK_PIN, "111222")
     chat.answer("PIN yanlış", "")
@@ -92,6 +98,7 @@ def test_card_pulled_mid_flow_pauses_and_resumes_with_the_same_card(
 ) -> None:
     card = virtual_card("akis", pin=PIN)
     chat = terminal_chat()
+    chat.answer(MENU, "1")
     chat.answer(KNOWS_PIN, "1")
     chat.wait_for(ASK_PIN, after=chat.position)
     card.remove()
@@ -111,6 +118,7 @@ def test_restart_continues_the_unfinished_conversation(
 ) -> None:
     virtual_card("akis", pin=PIN)
     first = terminal_chat()
+    first.answer(MENU, "1")
     first.answer(KNOWS_PIN, "1")
     first.wait_for(ASK_PIN, after=first.position)
     first.close()  # the terminal goes away mid-conversation
