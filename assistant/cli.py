@@ -59,6 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="çeviri kataloglarında eksik metin arama (ör. yeni yazılan bir akış için)",
     )
     lint.set_defaults(handler="assistant.flow.lint_cli:main")
+
+    from assistant.doctor.cli import add_arguments as add_doctor_arguments
+
+    doctor = commands.add_parser(
+        "doctor", help="kurulumu denetle (okuyucu, kart, sürücü, sertifika, PIN, saat); çıkış 0/1/2"
+    )
+    add_doctor_arguments(doctor)
+    doctor.set_defaults(handler="assistant.doctor.cli:main")
     return parser
 
 

@@ -37,8 +37,48 @@ def main(selected: list[str]) -> int:
     out.mkdir(exist_ok=True)
     path = out / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     path.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    print()
+    print(table(results))
     print(f"\nmachine: {machine()}\nwritten: {path}")
     return 0
+
+
+# Metric-name suffix → unit; the longest suffix is tried first.
+UNITS = {
+    "_per_s": "1/s",
+    "_ratio": "x",
+    "_ms": "ms",
+    "_us": "µs",
+    "_mb": "MB",
+    "_kb": "KB",
+    "_s": "s",
+}
+
+
+def split_unit(metric: str) -> tuple[str, str]:
+    """("help_median_ms") -> ("help_median", "ms"); no known suffix -> (metric, "")."""
+    for suffix in sorted(UNITS, key=len, reverse=True):
+        if metric.endswith(suffix):
+            return metric.removesuffix(suffix), UNITS[suffix]
+    return metric, ""
+
+
+def table(results: dict[str, dict[str, object]]) -> str:
+    """One row per metric: benchmark, metric, value, unit (skips and notes as text)."""
+    rows = [("name", "metric", "value", "unit")]
+    for name, metrics in results.items():
+        for key, value in metrics.items():
+            metric, unit = split_unit(key)
+            rows.append((name, metric, str(value), unit))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = []
+    for index, row in enumerate(rows):
+        name, metric, value, unit = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
+        value = row[2].rjust(widths[2]) if index else value
+        lines.append(f"{name}  {metric}  {value}  {unit}".rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":
