@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from assistant.agent.card_service import CardService
+from assistant.agent.doctor_actions import register_doctor_actions
 from assistant.agent.portal_actions import register_portal_actions
 from assistant.agent.revocation_actions import register_revocation_actions
 from assistant.card.consent import LastTryConsent, PinOperation
@@ -300,5 +301,6 @@ def build_registry(card: CardService | None = None) -> Registry:
         local_only=True,
     )
     register_revocation_actions(registry, actions.card)
+    register_doctor_actions(registry)
     register_portal_actions(registry, actions.card)
     return registry

@@ -26,6 +26,11 @@ from assistant.flow.outputs import Output, OutputKind
 _POLL_SECONDS = 0.1
 
 
+def _indent(line: str) -> str:
+    """Continuation lines keep the line's own indent (lists and reports stay readable)."""
+    return line[: len(line) - len(line.lstrip())]
+
+
 class Style:
     def __init__(self, stream: TextIO) -> None:
         self.enabled = (
@@ -73,7 +78,10 @@ class TerminalChat:
         width = min(shutil.get_terminal_size((88, 24)).columns, 88) - 2
         kind = output.kind
         if output.text:
-            paragraph = textwrap.fill(output.text, width=width)
+            paragraph = "\n".join(
+                textwrap.fill(line, width=width, subsequent_indent=_indent(line))
+                for line in output.text.splitlines()
+            )
             code = {OutputKind.PROGRESS: "2", OutputKind.END: "1"}.get(kind, "")
             if kind in PROMPT_OUTPUTS:
                 code = "1"

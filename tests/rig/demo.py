@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -41,7 +42,14 @@ OPENSC_CONF = """app opensc-pkcs11 {
 """
 
 
+def _stop_on_signal(signum: int, frame: object) -> None:
+    """A closed terminal (SIGHUP) or a kill (SIGTERM) still stops pcscd and the card."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str]) -> int:
+    for signum in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(signum, _stop_on_signal)
     home = DEMO_DIR.resolve()
     home.mkdir(exist_ok=True)
     state = home / "card.json"

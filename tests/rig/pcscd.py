@@ -107,6 +107,7 @@ class PcscService:
     def start(self, timeout: float = 15.0) -> None:
         self.conf_dir.mkdir(parents=True, exist_ok=True)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_files()
         driver = find_vpcd_driver()
         for index in range(self._entries):
             port = free_port_pair()
@@ -139,6 +140,19 @@ class PcscService:
             )
         self._wait_for_readers(timeout)
         self._free = list(self.slots)
+
+    def _remove_stale_files(self) -> None:
+        """A pcscd killed without notice (the demo's terminal closed) leaves its socket and
+        pid file behind, and a new pcscd refuses to start next to them."""
+        pid_file = self.run_dir / "pcscd.pid"
+        try:
+            os.kill(int(pid_file.read_text().strip()), 0)
+        except (FileNotFoundError, ValueError, ProcessLookupError):
+            for leftover in (self.socket_path, pid_file):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+        except PermissionError:
+            pass  # alive and someone else's: let pcscd itself say so
 
     def _wait_for_readers(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout

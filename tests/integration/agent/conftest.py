@@ -23,6 +23,7 @@ class Chat:
 
     conversation: Conversation
     seen: list[Output] = field(default_factory=list)
+    agent: Agent | None = None
 
     def say(self, text: str) -> str:
         outputs = self.conversation.reply(text)
@@ -51,17 +52,18 @@ def agent_env(
 
 
 @pytest.fixture
-def agent_chat(agent_env: Path, tmp_path: Path) -> Iterator[Callable[[], Chat]]:
+def agent_chat(agent_env: Path, tmp_path: Path) -> Iterator[Callable[..., Chat]]:
     """Factory: start the agent (after the test inserted its card) and open a chat."""
     agents: list[Agent] = []
 
-    def start() -> Chat:
+    def start(language: str = "tr") -> Chat:
         agent = Agent(store=SessionStore(tmp_path / "sessions.sqlite3"))
         agent.start()
         agents.append(agent)
         chat = Chat(conversation=None)  # type: ignore[arg-type]
-        conversation, first = agent.conversation("terminal", chat.seen.extend)
+        conversation, first = agent.conversation("terminal", chat.seen.extend, language)
         chat.conversation = conversation
+        chat.agent = agent
         chat.seen.extend(first)
         return chat
 
