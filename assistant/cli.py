@@ -60,6 +60,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint.set_defaults(handler="assistant.flow.lint_cli:main")
 
+    web = commands.add_parser(
+        "web", help="sohbeti tarayıcıda aç (yalnızca bu bilgisayardan erişilebilir)"
+    )
+    web.add_argument("--port", type=int, default=0, metavar="N", help="port (0: boş bir port)")
+    web.add_argument(
+        "--no-browser", action="store_true", help="tarayıcıyı açma; yalnızca adresi yaz"
+    )
+    web.set_defaults(handler="assistant.channels.web.server:main")
+
     from assistant.doctor.cli import add_arguments as add_doctor_arguments
 
     doctor = commands.add_parser(

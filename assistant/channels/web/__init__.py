@@ -1,0 +1,1 @@
+"""The loopback web chat (`nes-asistan web`): page, guard, WebSocket conversations."""

@@ -1,0 +1,223 @@
+"""The loopback web chat as a Starlette app: one page, its static files, one WebSocket.
+
+Each WebSocket is one conversation on channel "web". Replies are handled in a worker
+thread, because a reply can mean a PKCS#11 call that takes a second and the event loop
+must keep serving card events meanwhile; those arrive on the card-monitor thread and are
+handed to the loop with `call_soon_threadsafe`. Everything a socket sends goes through
+one queue, so a pushed card event and the answer to a reply never interleave mid-turn.
+
+Only one conversation is open at a time, as in the terminal: a second tab (or a reload
+racing the old socket's close) takes it over, and the old tab is told so and closed,
+so two pages never answer the same question. What the person types is handed to the
+conversation and nowhere else: never logged, never sent back (a secret shows as a mask
+in the page only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+import anyio
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from assistant.agent.conversation import Conversation
+from assistant.agent.core import Agent
+from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
+from assistant.channels.web.texts import WEB_TEXTS
+from assistant.flow.outputs import Output
+from assistant.i18n.language import SOURCE_LANGUAGE, direction, language_of
+
+STATIC = Path(__file__).parent / "static"
+CHANNEL = "web"
+MAX_MESSAGE_CHARS = 4096  # a reply is a line of text; anything longer is not our page
+CLOSE_POLICY = 1008  # a message our page never sends
+CLOSE_REPLACED = 4000  # the conversation moved to another tab
+
+Turn = dict[str, Any]
+
+
+def create_app(agent: Agent, token: str, *, port: int, language: str | None = None) -> Starlette:
+    """The web chat for `agent`, reachable as http://127.0.0.1:`port`/#`token` only.
+
+    `language` (the `--lang` option) wins over the browser's Accept-Language; a `lang`
+    query parameter on the page URL wins over both.
+    """
+    chat = WebChat(agent, language)
+    routes = [
+        Route("/", _page, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        WebSocketRoute(WEBSOCKET_PATH, chat.serve),
+    ]
+    return Starlette(routes=routes, middleware=[Middleware(LoopbackGuard, token=token, port=port)])
+
+
+async def _page(request: Request) -> FileResponse:
+    return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+
+def accepted_languages(header: str) -> list[str]:
+    """Accept-Language tags, most wanted first ("de-DE,en;q=0.8" -> ["de-DE", "en"])."""
+    weighted: list[tuple[float, str]] = []
+    for part in header.split(","):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        name, _, value = params.strip().partition("=")
+        if name.strip() == "q":
+            try:
+                quality = float(value)
+            except ValueError:
+                continue
+        if tag and quality > 0:
+            weighted.append((quality, tag))
+    return [tag for _, tag in sorted(weighted, key=lambda pair: -pair[0])]
+
+
+def choose_language(query: str | None, option: str | None, accept: str) -> str:
+    """The first shipped language among: query parameter, --lang, the browser's list."""
+    for candidate in (query, option, *accepted_languages(accept)):
+        code = language_of(candidate) if candidate else None
+        if code is not None:
+            return code
+    return SOURCE_LANGUAGE
+
+
+def turn(conversation: Conversation, outputs: list[Output], agent: Agent) -> Turn:
+    """One message to the page: outputs plus the language, direction and UI words."""
+    language = conversation.session.language
+    ui = {
+        message_id.removeprefix("web."): agent.translator(message_id, source, language)
+        for message_id, source in WEB_TEXTS.items()
+    }
+    return {
+        "lang": language,
+        "dir": direction(language),
+        "ui": ui,
+        "outputs": [_output(o) for o in outputs],
+    }
+
+
+def _output(output: Output) -> dict[str, Any]:
+    return {
+        "kind": output.kind.value,
+        "id": output.message_id,
+        "text": output.text,
+        "choices": [{"id": c.id, "text": c.text} for c in output.choices],
+        "secret_kind": output.secret_kind,
+    }
+
+
+def reply_text(message: str) -> str | None:
+    """The text of a `{"type": "reply", "text": ...}` message; None for anything else."""
+    if len(message) > MAX_MESSAGE_CHARS:
+        return None
+    try:
+        data = json.loads(message)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or data.get("type") != "reply":
+        return None
+    text = data.get("text")
+    return text if isinstance(text, str) else None
+
+
+class _Connection:
+    """An open socket's handle for the one that replaces it."""
+
+    def __init__(self) -> None:
+        self.scope = anyio.CancelScope()
+        self.done = anyio.Event()
+
+
+class WebChat:
+    def __init__(self, agent: Agent, language: str | None) -> None:
+        self.agent = agent
+        self.language = language
+        self._active: _Connection | None = None
+
+    async def serve(self, websocket: WebSocket) -> None:
+        """One WebSocket, one conversation (the guard has checked Host, Origin, token)."""
+        language = choose_language(
+            websocket.query_params.get("lang"),
+            self.language,
+            websocket.headers.get("accept-language", ""),
+        )
+        await websocket.accept()
+        me = _Connection()
+        previous, self._active = self._active, me
+        if previous is not None:
+            previous.scope.cancel()
+            await previous.done.wait()
+        try:
+            await self._converse(websocket, me, language)
+        finally:
+            me.done.set()
+            if self._active is me:
+                self._active = None
+
+    async def _converse(self, websocket: WebSocket, me: _Connection, language: str) -> None:
+        loop = asyncio.get_running_loop()
+        pending: asyncio.Queue[list[Output]] = asyncio.Queue()
+
+        def push(outputs: list[Output]) -> None:  # card-monitor thread
+            with contextlib.suppress(RuntimeError):  # loop closed: server and page are gone
+                loop.call_soon_threadsafe(pending.put_nowait, outputs)
+
+        conversation, first = await run_in_threadpool(
+            self.agent.conversation, CHANNEL, push, language
+        )
+        pending.put_nowait(first)
+        try:
+            with me.scope:
+                async with anyio.create_task_group() as group:
+                    group.start_soon(self._send_turns, websocket, conversation, pending)
+                    close_code = await _answer(websocket, conversation, pending)
+                    group.cancel_scope.cancel()
+            if me.scope.cancelled_caught:
+                close_code = CLOSE_REPLACED
+            if close_code is not None:
+                await _close(websocket, close_code)
+        finally:
+            await run_in_threadpool(conversation.close)
+
+    async def _send_turns(
+        self,
+        websocket: WebSocket,
+        conversation: Conversation,
+        pending: asyncio.Queue[list[Output]],
+    ) -> None:
+        try:
+            while True:
+                outputs = await pending.get()
+                await websocket.send_json(turn(conversation, outputs, self.agent))
+        except WebSocketDisconnect:
+            return  # the page went; `_answer` sees it too and ends the conversation
+
+
+async def _answer(
+    websocket: WebSocket, conversation: Conversation, pending: asyncio.Queue[list[Output]]
+) -> int | None:
+    """Read replies until the page goes; the close code to send, if any."""
+    try:
+        while True:
+            text = reply_text(await websocket.receive_text())
+            if text is None:
+                return CLOSE_POLICY
+            pending.put_nowait(await run_in_threadpool(conversation.reply, text))
+    except WebSocketDisconnect:
+        return None
+
+
+async def _close(websocket: WebSocket, code: int) -> None:
+    with contextlib.suppress(RuntimeError):  # the page closed it first
+        await websocket.close(code)

@@ -1,0 +1,88 @@
+"""`nes-asistan web`: the loopback web chat, served to this machine's browser only.
+
+The listening socket is bound to 127.0.0.1 here, before uvicorn runs, so that port 0
+(the default: any free port) is resolved up front and the app can check Host and Origin
+against the real port. The socket listens before the URL is printed, so a browser that
+is quicker than the server's start-up waits in the backlog instead of being refused.
+
+The per-start token travels in the URL fragment, which browsers never send to a server;
+the WebSocket URL carries it as a query parameter, so uvicorn's access log and its INFO
+lines (which name that URL) are off; its warnings and errors go to the agent's JSON log
+file, not the screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import secrets
+import signal
+import socket
+import sys
+import webbrowser
+from types import FrameType
+
+HOST = "127.0.0.1"
+MAX_WS_BYTES = 64 * 1024
+SHUTDOWN_GRACE_SECONDS = 5
+
+
+def listening_socket(port: int) -> socket.socket:
+    """A TCP socket bound to 127.0.0.1:`port` (0: a free one) and already listening."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((HOST, port))
+    sock.listen(64)
+    return sock
+
+
+def main(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from assistant.agent import logs
+    from assistant.agent.core import Agent, FlowProblemsError
+    from assistant.channels.web.app import create_app
+
+    logs.configure()
+    try:
+        agent = Agent()
+    except FlowProblemsError as error:
+        print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
+        print(error, file=sys.stderr)
+        return 2
+    sock = listening_socket(getattr(args, "port", 0) or 0)
+    port = sock.getsockname()[1]
+    token = secrets.token_urlsafe(32)
+    app = create_app(agent, token, port=port, language=getattr(args, "lang", None))
+    config = uvicorn.Config(
+        app,
+        log_config=None,  # records propagate to the JSON log file set up above
+        access_log=False,  # request lines would carry the token
+        log_level="warning",  # uvicorn's INFO lines name the WebSocket URL, token and all
+        ws="websockets-sansio",
+        ws_max_size=MAX_WS_BYTES,
+        lifespan="off",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+    )
+    url = f"http://{HOST}:{port}/#{token}"
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    agent.start()
+    try:
+        print(f"NES Asistanı: {url}", flush=True)
+        if not getattr(args, "no_browser", False):
+            webbrowser.open(url)
+        uvicorn.Server(config).run(sockets=[sock])
+    except _TerminatedError:
+        pass  # uvicorn shut down gracefully, then re-raised the SIGTERM it caught
+    finally:
+        agent.stop()
+        sock.close()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+class _TerminatedError(Exception):
+    """SIGTERM, turned into an exception so the agent is stopped before the exit."""
+
+
+def _terminated(signum: int, frame: FrameType | None) -> None:
+    raise _TerminatedError

@@ -1,0 +1,121 @@
+// Loopback web chat: renders the agent's outputs and sends replies over one WebSocket.
+// The per-start token travels in the URL fragment (never sent in HTTP requests or
+// Referer headers) and is presented once, in the WebSocket URL. Every word the page
+// shows comes from the server (`ui`), in the conversation's language.
+"use strict";
+(function () {
+  const MASK = "••••••";
+  const NUMERIC_SECRETS = ["pin", "puk", "sms_code"];
+  const PROMPTS = ["question", "choice", "secret_request", "confirm_request", "language_request"];
+  const token = decodeURIComponent(location.hash.slice(1));
+  const lang = new URLSearchParams(location.search).get("lang");
+  const log = document.getElementById("log");
+  const choices = document.getElementById("choices");
+  const form = document.getElementById("reply");
+  const input = document.getElementById("reply-input");
+  const label = document.getElementById("reply-label");
+  const send = document.getElementById("send");
+  const hint = document.getElementById("hint");
+  const status = document.getElementById("status");
+  let ui = {};
+  let secretPrompt = false;
+  let ended = false;
+
+  function add(text, cls, who) {
+    const item = document.createElement("li");
+    if (who) {
+      const speaker = document.createElement("span");
+      speaker.className = "visually-hidden";
+      speaker.textContent = who + ": ";
+      item.appendChild(speaker);
+    }
+    item.appendChild(document.createTextNode(text));
+    if (cls) item.className = cls;
+    log.appendChild(item);
+    item.scrollIntoView({ block: "end" });
+  }
+
+  function setEnabled(enabled) {
+    input.disabled = !enabled;
+    send.disabled = !enabled;
+  }
+
+  function setPrompt(secretKind) {
+    secretPrompt = secretKind !== null;
+    input.value = "";  // a half-typed answer never lands in the next (maybe secret) one
+    input.type = secretPrompt ? "password" : "text";
+    input.inputMode = secretPrompt && NUMERIC_SECRETS.includes(secretKind) ? "numeric" : "text";
+    label.textContent = (secretPrompt ? ui.secret_label : ui.reply_label) || label.textContent;
+    hint.textContent = secretPrompt ? (ui.secret_hint || "") : "";
+  }
+
+  function showChoices(list) {
+    choices.replaceChildren();
+    list.forEach(function (choice, index) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = (index + 1) + ". " + choice.text;
+      button.addEventListener("click", function () { reply(String(index + 1), choice.text); });
+      choices.appendChild(button);
+    });
+  }
+
+  function reply(value, shown) {
+    add(secretPrompt ? MASK : shown, "me", ui.you);
+    ws.send(JSON.stringify({ type: "reply", text: value }));
+    input.value = "";  // a secret is not kept in the page after it is sent
+    choices.replaceChildren();
+  }
+
+  function applyUi(turn) {
+    if (turn.lang) {
+      document.documentElement.lang = turn.lang;
+      document.documentElement.dir = turn.dir || "ltr";
+    }
+    if (turn.ui) {
+      ui = turn.ui;
+      send.textContent = ui.send || send.textContent;
+      log.setAttribute("aria-label", ui.log_label || "");
+      choices.setAttribute("aria-label", ui.choices_label || "");
+    }
+  }
+
+  function render(turn) {
+    applyUi(turn);
+    let prompt = null;
+    (turn.outputs || []).forEach(function (out) {
+      add(out.text, out.kind === "progress" || out.kind === "end" ? out.kind : "");
+      if (PROMPTS.includes(out.kind)) prompt = out;
+      if (out.kind === "end") ended = true;
+    });
+    if (ended) {
+      setPrompt(null);
+      setEnabled(false);
+      choices.replaceChildren();
+      status.textContent = ui.ended || "";
+      return;
+    }
+    if (prompt) {  // a turn without a question (a card event) leaves the current one open
+      showChoices(prompt.choices || []);
+      setPrompt(prompt.kind === "secret_request" ? (prompt.secret_kind || "pin") : null);
+    }
+    setEnabled(true);
+    input.focus();
+  }
+
+  const params = "token=" + encodeURIComponent(token) + (lang ? "&lang=" + encodeURIComponent(lang) : "");
+  const ws = new WebSocket("ws://" + location.host + "/ws?" + params);
+  ws.addEventListener("message", function (event) { render(JSON.parse(event.data)); });
+  ws.addEventListener("close", function (event) {
+    setEnabled(false);
+    choices.replaceChildren();
+    if (event.code === 4000) status.textContent = ui.replaced || "";
+    else if (!ended) status.textContent = ui.disconnected || "Bağlantı kesildi.";
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    const value = input.value.trim();
+    if (!value) return;
+    reply(value, value);
+  });
+})();

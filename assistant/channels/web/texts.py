@@ -1,0 +1,30 @@
+"""The web page's own words: labels, hints and connection notices around the chat.
+
+Turkish source texts with stable `web.*` ids, translated like flow and agent texts (the
+catalog extractor reads `*_TEXTS` dicts in `texts.py` modules). The server sends them
+with every turn, so the page itself holds no language and switches with the session.
+"""
+
+from __future__ import annotations
+
+WEB_TEXTS: dict[str, str] = {
+    "web.log_label": "Sohbet",
+    "web.choices_label": "Seçenekler",
+    "web.reply_label": "Yanıtınız",
+    "web.secret_label": "Gizli yanıtınız (ekranda görünmez)",
+    "web.secret_hint": (
+        "Yazdığınız yalnızca bu bilgisayardaki karta gönderilir ve hiçbir yere kaydedilmez; "
+        "gönderdiğinizde alan temizlenir."
+    ),
+    "web.send": "Gönder",
+    "web.you": "Siz",
+    "web.ended": "Görüşme sona erdi. Yeni bir görüşme için sayfayı yenileyin.",
+    "web.disconnected": (
+        "Asistanla bağlantı kesildi. Asistan çalışıyorsa sayfayı yenileyin; kapandıysa "
+        "'nes-asistan web' komutuyla yeniden başlatın."
+    ),
+    "web.replaced": (
+        "Görüşme başka bir sekmede açıldı; bu sekmeyi kapatabilirsiniz. Buradan devam etmek "
+        "için sayfayı yenileyin."
+    ),
+}
