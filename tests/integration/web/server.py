@@ -66,9 +66,7 @@ def start_server(work: Path, module: Path) -> WebServer:
         "PYTHONUNBUFFERED": "1",
     }
     with stdout.open("wb") as out, stderr.open("wb") as err:
-        process = subprocess.Popen(
-            COMMAND, cwd=REPO, env=env, stdout=out, stderr=err
-        )
+        process = subprocess.Popen(COMMAND, cwd=REPO, env=env, stdout=out, stderr=err)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         for line in stdout.read_text(encoding="utf-8", errors="replace").splitlines():
