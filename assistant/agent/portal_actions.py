@@ -28,6 +28,7 @@ from assistant.flow.actions import ActionResult, Registry
 from assistant.paths import cache_dir
 from assistant.portal.api import (
     Captcha,
+    CertificateDetail,
     CertificateStatus,
     CertificateSummary,
     LoginOutcome,
@@ -192,8 +193,16 @@ class PortalActions:
             "serial": chosen.serial,
             "subject": chosen.subject_cn,
             "status": chosen.status.value,
+            "status_label": STATUS_LABELS[chosen.status],
+            "not_before": chosen.not_before.date().isoformat(),
             "not_after": chosen.not_after.date().isoformat(),
         }
+        if purpose == "detail":
+            detail = self._detail(chosen.serial)
+            if isinstance(detail, ActionResult):
+                return detail
+            if detail is not None:
+                outputs.update(issuer=detail.issuer_cn, key_type=detail.key_type)
         eligible = chosen.status in ELIGIBLE.get(purpose, set())
         return ActionResult("found" if eligible else "not_eligible", outputs)
 
@@ -368,6 +377,15 @@ class PortalActions:
         except PortalError as exc:
             return _portal_failure(exc)
 
+    def _detail(self, serial: str) -> CertificateDetail | ActionResult | None:
+        portal = self._current()
+        if isinstance(portal, ActionResult):
+            return portal
+        try:
+            return portal.certificate_detail(serial)
+        except PortalError as exc:
+            return _portal_failure(exc)
+
     def _change(self, change: Callable[[Portal], str]) -> ActionResult:
         portal = self._current()
         if isinstance(portal, ActionResult):
@@ -516,7 +534,17 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         actions.select_certificate,
         outcomes=("found", "not_found", "not_eligible", *PORTAL_OUTCOMES),
         inputs={"choice": str, "purpose": str},
-        outputs={"serial": str, "subject": str, "status": str, "not_after": str, **common},
+        outputs={
+            "serial": str,
+            "subject": str,
+            "status": str,
+            "status_label": str,
+            "not_before": str,
+            "not_after": str,
+            "issuer": str,
+            "key_type": str,
+            **common,
+        },
     )
     registry.register(
         "portal.suspend",

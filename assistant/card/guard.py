@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from assistant.card.consent import LastTryConsent, PinOperation
 from assistant.card.outcomes import Outcome, OutcomeKind, PinProblem, PinRule
-from assistant.card.profiles import CardProfile, PinPolicy
+from assistant.card.profiles import CardProfile, PinPolicy, PukManager
 from assistant.card.retries import RetryState
 from assistant.secret import Secret
 
@@ -97,3 +97,17 @@ def check_puk_allowed(profile: CardProfile) -> Outcome[None] | None:
     if profile.puk_allowed:
         return None
     return Outcome(OutcomeKind.PUK_NOT_ALLOWED, error=f"puk_manager={profile.puk_manager.value}")
+
+
+def check_ca_unblock_allowed(profile: CardProfile) -> Outcome[None] | None:
+    """A CA-issued unlock credential ("Kilit Çözme") fits only cards whose PUK the CA manages.
+
+    On a `user` profile the holder's own PUK route (`unblock_pin`) applies; on `issuer` or
+    `unknown` profiles nobody here can tell whose credential it would be. Either way a
+    credential sent there could only be a wrong PUK try on somebody's card.
+    """
+    if profile.puk_manager is PukManager.CA:
+        return None
+    return Outcome(
+        OutcomeKind.CA_UNBLOCK_NOT_ALLOWED, error=f"puk_manager={profile.puk_manager.value}"
+    )

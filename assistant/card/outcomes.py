@@ -28,6 +28,8 @@ class OutcomeKind(enum.StrEnum):
     PIN_LOCKED = "pin_locked"
     PUK_NOT_ALLOWED = "puk_not_allowed"
     """The profile's PUK belongs to the CA or the issuer: never sent."""
+    CA_UNBLOCK_NOT_ALLOWED = "ca_unblock_not_allowed"
+    """A CA-issued unlock credential offered for a card whose PUK the CA does not manage."""
     PUK_LOCKED = "puk_locked"
     USE_PIN_PAD = "use_pin_pad"
     """The reader has a PIN pad: the PIN is typed there, so a typed PIN was not sent."""

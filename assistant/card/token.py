@@ -29,6 +29,7 @@ from assistant.card.discovery import find_module
 from assistant.card.errors import MAYBE_REMOVED, classify, error_name, is_pkcs11_error
 from assistant.card.guard import (
     check_attempt,
+    check_ca_unblock_allowed,
     check_pin_format,
     check_puk_allowed,
     current_pin_policy,
@@ -183,17 +184,34 @@ class TokenSession:
             )
             if refusal is not None:
                 return refusal
-            raw = self.module.raw
-            with self._session(rw=True) as session:
-                handle = _handle(session)
-                if self.profile.unblock_style is UnblockStyle.SET_PIN_UNLOGGED:
-                    raw.set_pin(handle, puk, new_pin)  # spends a PUK try if wrong
-                else:
-                    raw.login(handle, CKU_SO, puk)  # spends a PUK try if wrong
-                    try:
-                        raw.init_pin(handle, new_pin)
-                    finally:
-                        self._logout(handle)
+            self._reset_pin(puk, new_pin)
+            return Outcome(OutcomeKind.OK)
+
+        return self._run_pin(work, presenting_puk=True)
+
+    def unblock_with_ca_credential(
+        self, credential: Secret, new_pin: Secret, consent: LastTryConsent | None = None
+    ) -> Outcome[None]:
+        """Kilit Çözme: reset the PIN with the unlock credential the CA's portal issued.
+
+        A path of its own, apart from `unblock_pin`: a PUK the *holder* types stays refused
+        on CA-managed cards, while this takes only what Kamu SM handed the agent for this
+        card, and only on `puk_manager: ca` profiles (elsewhere the holder's own PUK route
+        applies). The PUK retry state is read first; a blocked PUK is refused, its last try
+        needs consent, and nothing is ever retried.
+        """
+
+        def work() -> Outcome[None]:
+            not_allowed = check_ca_unblock_allowed(self.profile)
+            if not_allowed is not None:
+                return not_allowed
+            status = self._status()
+            refusal = self._pin_refusal(
+                status, credential, PinOperation.UNBLOCK_PIN, consent, new=new_pin, puk=True
+            )
+            if refusal is not None:
+                return refusal
+            self._reset_pin(credential, new_pin)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work, presenting_puk=True)
@@ -224,6 +242,20 @@ class TokenSession:
                     self._logout(handle)
 
         return self._run_pin(work)
+
+    def _reset_pin(self, puk: Secret | None, new_pin: Secret | None) -> None:
+        """RESET RETRY COUNTER the way the profile says the module wants it; one attempt."""
+        raw = self.module.raw
+        with self._session(rw=True) as session:
+            handle = _handle(session)
+            if self.profile.unblock_style is UnblockStyle.SET_PIN_UNLOGGED:
+                raw.set_pin(handle, puk, new_pin)  # spends a PUK try if wrong
+            else:
+                raw.login(handle, CKU_SO, puk)  # spends a PUK try if wrong
+                try:
+                    raw.init_pin(handle, new_pin)
+                finally:
+                    self._logout(handle)
 
     # -- reading state -----------------------------------------------------------------
 

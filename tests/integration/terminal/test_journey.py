@@ -64,6 +64,7 @@ def test_forgotten_pin_points_to_the_portal_and_spends_no_try(
     chat.answer(KNOWS_PIN, "hayır")
     chat.wait_for('"PIN / PUK Bilgisi"', after=chat.position)
     chat.answer("SMS Onay Kodu", "")
+    chat.answer("şimdi adım adım birlikte yapmak ister misiniz", "hayır")
     chat.answer("Başka bir konuda yardımcı olabilir miyim", "2")
     assert chat.exit_code() == 0
     assert card.pin_tries_left == 3

@@ -70,7 +70,7 @@ def test_invalid_tc_kimlik_numbers_are_rejected(bad: str) -> None:
         ("345678", "validator.pin.weak"),
         ("12a456", "validator.pin.digits"),
         ("٣٤٥٦٧٨", "validator.pin.digits"),  # Arabic-Indic digits: not what the card takes
-        ("24681", "validator.pin.length"),
+        ("24681", "validator.pin.length_range"),
     ],
 )
 def test_pin_policy_rejects_weak_and_malformed_pins(pin: str, reason: str) -> None:
