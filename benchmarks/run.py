@@ -11,7 +11,9 @@ import importlib
 import json
 import os
 import platform
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,9 +32,8 @@ def main(selected: list[str]) -> int:
         names = [n for n in names if n in selected]
     results: dict[str, dict[str, object]] = {}
     for name in names:
-        module = importlib.import_module(f"benchmarks.bench_{name}")
-        print(f"\n## {name}")
-        results[name] = module.main()
+        print(f"\n## {name}", flush=True)
+        results[name] = run_isolated(name)
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -40,6 +41,26 @@ def main(selected: list[str]) -> int:
     print()
     print(table(results))
     print(f"\nmachine: {machine()}\nwritten: {path}")
+    return 0
+
+
+def run_isolated(name: str) -> dict[str, object]:
+    """One benchmark in its own process: libpcsclite binds to the PC/SC socket named by
+    PCSCLITE_CSOCK_NAME once per process, so two rig benchmarks cannot share one."""
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        out = Path(tmp) / "result.json"
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.run", "--single", name, str(out)], check=False
+        )
+        if done.returncode != 0 or not out.exists():
+            return {"failed": f"exit code {done.returncode}"}
+        result: dict[str, object] = json.loads(out.read_text())
+        return result
+
+
+def run_single(name: str, out: Path) -> int:
+    module = importlib.import_module(f"benchmarks.bench_{name}")
+    out.write_text(json.dumps(module.main()))
     return 0
 
 
@@ -82,4 +103,6 @@ def table(results: dict[str, dict[str, object]]) -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--single"]:
+        raise SystemExit(run_single(sys.argv[2], Path(sys.argv[3])))
     raise SystemExit(main(sys.argv[1:]))
