@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     lint.set_defaults(handler="assistant.flow.lint_cli:main")
 
+    agent = commands.add_parser(
+        "agent", help="kartı tutan arka plan sürecini başlat; sohbetler ona bağlanır"
+    )
+    agent.set_defaults(handler="assistant.agent.server:main")
+
     web = commands.add_parser(
         "web", help="sohbeti tarayıcıda aç (yalnızca bu bilgisayardan erişilebilir)"
     )

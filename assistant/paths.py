@@ -25,6 +25,7 @@ def _dir(kind: str) -> Path:
             "log": platformdirs.user_log_dir,
             "cache": platformdirs.user_cache_dir,
             "config": platformdirs.user_config_dir,
+            "run": platformdirs.user_runtime_dir,
         }
         path = Path(finders[kind](APP_NAME, appauthor=False))
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -47,3 +48,8 @@ def cache_dir() -> Path:
 
 def config_dir() -> Path:
     return _dir("config")
+
+
+def runtime_dir() -> Path:
+    """The agent's socket: private to the user (0700), gone after a reboot on Linux."""
+    return _dir("run")

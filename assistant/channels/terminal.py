@@ -18,10 +18,17 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import Protocol, TextIO
 
-from assistant.agent.conversation import PROMPT_OUTPUTS, Conversation
+from assistant.agent.conversation import PROMPT_OUTPUTS
 from assistant.flow.outputs import Output, OutputKind
+
+
+class Replies(Protocol):
+    """A conversation in this process or in the agent: the chat only needs its replies."""
+
+    def reply(self, text: str) -> list[Output]: ...
+
 
 _POLL_SECONDS = 0.1
 
@@ -90,7 +97,7 @@ class TerminalChat:
             print(f"  {self.style(str(number), '36')}) {choice.text}", file=self.stdout)
 
     # -- input -------------------------------------------------------------------------
-    def run(self, conversation: Conversation, first: list[Output]) -> int:
+    def run(self, conversation: Replies, first: list[Output]) -> int:
         self.show(first)
         while not self._ended:
             prompt = self._prompt
@@ -162,11 +169,30 @@ class TerminalChat:
 
 def main(args: argparse.Namespace) -> int:
     from assistant.agent import logs
-    from assistant.agent.core import Agent, FlowProblemsError
+    from assistant.agent.client import AgentGoneError, RemoteConversation
+    from assistant.agent.server import socket_path
     from assistant.i18n.language import initial_language
 
     logs.configure()
     chat = TerminalChat()
+    language = initial_language(getattr(args, "lang", None))
+    attached = RemoteConversation.attach(socket_path(), chat.show, "terminal", language)
+    if attached is None:
+        return _run_in_process(chat, language)
+    conversation, first = attached
+    try:
+        return chat.run(conversation, first)
+    except AgentGoneError:
+        print("\nNES Asistanı (agent) durdu; görüşmeniz kayıtlı.", file=sys.stderr)
+        return 1
+    finally:
+        conversation.close()
+
+
+def _run_in_process(chat: TerminalChat, language: str) -> int:
+    """No agent runs: this process holds the card for as long as the chat lasts."""
+    from assistant.agent.core import Agent, FlowProblemsError
+
     try:
         agent = Agent()
     except FlowProblemsError as error:
@@ -174,9 +200,7 @@ def main(args: argparse.Namespace) -> int:
         print(error, file=sys.stderr)
         return 2
     agent.start()
-    conversation, first = agent.conversation(
-        "terminal", chat.show, language=initial_language(getattr(args, "lang", None))
-    )
+    conversation, first = agent.conversation("terminal", chat.show, language=language)
     try:
         return chat.run(conversation, first)
     finally:

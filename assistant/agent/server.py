@@ -1,0 +1,153 @@
+"""`nes-asistan agent`: one long-running process that owns the card, serving front ends
+over a Unix socket (0600, in the user's 0700 runtime dir).
+
+Only one process may talk to the card at a time without tripping over another's PKCS#11
+state, so the terminal chat attaches here when an agent runs and starts one in-process
+only when none does. Card operations block, so every request runs in a worker thread;
+card events come from the monitor thread and are handed to the event loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+from pathlib import Path
+from typing import Any
+
+from assistant.agent.conversation import Conversation
+from assistant.agent.core import Agent
+from assistant.agent.wire import SOCKET_NAME, encode, outputs_message
+from assistant.flow.outputs import Output
+
+_log = logging.getLogger(__name__)
+
+
+def socket_path() -> Path:
+    from assistant.paths import runtime_dir
+
+    return runtime_dir() / SOCKET_NAME
+
+
+class AgentRunningError(RuntimeError):
+    """Another agent already answers on the socket."""
+
+
+def claim_socket(path: Path) -> None:
+    """Remove a socket left by an agent that died; refuse if one is alive."""
+    if not path.exists():
+        return
+    with socket.socket(socket.AF_UNIX) as probe:
+        try:
+            probe.connect(str(path))
+        except (ConnectionRefusedError, FileNotFoundError):
+            path.unlink(missing_ok=True)
+            return
+    raise AgentRunningError(str(path))
+
+
+class AgentServer:
+    def __init__(self, agent: Agent, path: Path) -> None:
+        self.agent = agent
+        self.path = path
+        self.clients = 0
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        claim_socket(self.path)
+        old_umask = os.umask(0o177)  # the socket is born 0600, not chmod-ed afterwards
+        try:
+            server = await asyncio.start_unix_server(self._client, path=str(self.path))
+        finally:
+            os.umask(old_umask)
+        _log.info("agent listening")
+        try:
+            async with server:
+                await stop.wait()
+        finally:
+            self.path.unlink(missing_ok=True)
+            _log.info("agent stopped")
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        loop = asyncio.get_running_loop()
+        conversation: Conversation | None = None
+        self.clients += 1
+
+        def push(outputs: list[Output]) -> None:  # monitor thread
+            loop.call_soon_threadsafe(writer.write, outputs_message("push", outputs))
+
+        try:
+            while line := await reader.readline():
+                request = _parse(line)
+                if request is None:
+                    writer.write(encode({"type": "error", "error": "bad_request"}))
+                elif request.get("op") == "open" and conversation is None:
+                    channel = str(request.get("channel", "terminal"))
+                    language = str(request.get("language", "tr"))
+                    conversation, first = await loop.run_in_executor(
+                        None, self.agent.conversation, channel, push, language
+                    )
+                    writer.write(outputs_message("outputs", first))
+                elif request.get("op") == "reply" and conversation is not None:
+                    outputs = await loop.run_in_executor(
+                        None, conversation.reply, str(request.get("text", ""))
+                    )
+                    writer.write(outputs_message("outputs", outputs))
+                elif request.get("op") == "close":
+                    break
+                else:
+                    writer.write(encode({"type": "error", "error": "bad_request"}))
+                await writer.drain()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the front end went away; its conversation is saved
+        finally:
+            self.clients -= 1
+            if conversation is not None:
+                await loop.run_in_executor(None, conversation.close)
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        request = json.loads(line)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return request if isinstance(request, dict) else None
+
+
+def main(args: argparse.Namespace) -> int:
+    from assistant.agent import logs
+    from assistant.agent.core import FlowProblemsError
+
+    logs.configure()
+    path = socket_path()
+    try:
+        claim_socket(path)
+        agent = Agent()
+    except AgentRunningError:
+        print(f"NES Asistanı zaten çalışıyor / the agent is already running ({path})")
+        return 1
+    except FlowProblemsError as error:
+        print(f"Akış dosyalarında sorun var / flow files have problems:\n{error}")
+        return 2
+    agent.start()
+    print(f"NES Asistanı hazır / agent ready: {path}", flush=True)
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            loop.add_signal_handler(signum, stop.set)
+        await AgentServer(agent, path).serve(stop)
+
+    try:
+        asyncio.run(run())
+    finally:
+        agent.stop()
+    return 0

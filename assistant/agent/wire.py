@@ -1,0 +1,50 @@
+"""The local agent API's messages: JSON lines over a 0600 Unix socket.
+
+Client → agent: `{"op": "open", "channel", "language"}`, `{"op": "reply", "text"}`,
+`{"op": "close"}`. Agent → client: `{"type": "outputs", "outputs": [...]}` answering a
+request, `{"type": "push", "outputs": [...]}` for card events, `{"type": "error",
+"error": code}`. A reply may carry a PIN: the socket is the user's own (0600 in a 0700
+directory), the agent never logs message bodies, and nothing here is ever written down.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from assistant.flow.outputs import Output, OutputChoice, OutputKind
+
+SOCKET_NAME = "agent.sock"
+
+
+def output_to_json(output: Output) -> dict[str, Any]:
+    return {
+        "kind": output.kind.value,
+        "message_id": output.message_id,
+        "text": output.text,
+        "params": dict(output.params),
+        "choices": [{"id": c.id, "text": c.text} for c in output.choices],
+        "secret_kind": output.secret_kind,
+        "outcome": output.outcome,
+    }
+
+
+def output_from_json(data: Mapping[str, Any]) -> Output:
+    return Output(
+        OutputKind(data["kind"]),
+        str(data["message_id"]),
+        str(data["text"]),
+        {str(k): str(v) for k, v in data.get("params", {}).items()},
+        tuple(OutputChoice(str(c["id"]), str(c["text"])) for c in data.get("choices", ())),
+        data.get("secret_kind"),
+        data.get("outcome"),
+    )
+
+
+def encode(message: Mapping[str, Any]) -> bytes:
+    return json.dumps(message, ensure_ascii=False).encode() + b"\n"
+
+
+def outputs_message(kind: str, outputs: list[Output]) -> bytes:
+    return encode({"type": kind, "outputs": [output_to_json(o) for o in outputs]})
