@@ -14,13 +14,14 @@ from __future__ import annotations
 import os
 import queue
 import shutil
-import statistics
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
+
+from benchmarks.timing import median_p95_ms, timed
 
 INSERTS = 20
 STATUS_RUNS = 20
@@ -43,21 +44,6 @@ class _Card(Protocol):
     def remove(self, wait: bool = True) -> None: ...
 
 
-def _ms(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return round(statistics.median(ordered) * 1000, 1), round(p95 * 1000, 1)
-
-
-def _timed(call: Callable[[], object], runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def _tool_list(module: Path) -> None:
     subprocess.run(["pkcs11-tool", "--module", str(module), "-L"], check=True, capture_output=True)
 
@@ -66,11 +52,11 @@ def _status_vs_tool(
     prefix: str, results: dict[str, float | str], module: Path, status: Callable[[], object]
 ) -> None:
     status()  # warm: the first call may still be reading the card
-    results[f"{prefix}_status_median_ms"], results[f"{prefix}_status_p95_ms"] = _ms(
-        _timed(status, STATUS_RUNS)
+    results[f"{prefix}_status_median_ms"], results[f"{prefix}_status_p95_ms"] = median_p95_ms(
+        timed(status, STATUS_RUNS)
     )
-    results[f"{prefix}_pkcs11_tool_L_median_ms"], _ = _ms(
-        _timed(lambda: _tool_list(module), TOOL_RUNS)
+    results[f"{prefix}_pkcs11_tool_L_median_ms"], _ = median_p95_ms(
+        timed(lambda: _tool_list(module), TOOL_RUNS)
     )
     print(
         f"{prefix} status (warm)   median {results[f'{prefix}_status_median_ms']:7.1f} ms"
@@ -159,7 +145,9 @@ def _insert_latency(results: dict[str, float | str], card: _Card) -> None:
                 next_event(CardRemoved)
     except queue.Empty as exc:
         raise TimeoutError("no card event within 10 s") from exc
-    results["insert_to_event_median_ms"], results["insert_to_event_p95_ms"] = _ms(latencies)
+    results["insert_to_event_median_ms"], results["insert_to_event_p95_ms"] = median_p95_ms(
+        latencies
+    )
     # Baseline: how long PC/SC itself takes to report the card (the rig's own wait on one
     # reader); the difference is what the monitor adds.
     baseline = []
@@ -168,7 +156,7 @@ def _insert_latency(results: dict[str, float | str], card: _Card) -> None:
         card.insert(wait=True)
         baseline.append(time.monotonic() - start)
         card.remove(wait=True)
-    results["pcsc_insert_baseline_median_ms"], _ = _ms(baseline)
+    results["pcsc_insert_baseline_median_ms"], _ = median_p95_ms(baseline)
     print(
         f"insert→event       median {results['insert_to_event_median_ms']:7.1f} ms"
         f"   p95 {results['insert_to_event_p95_ms']:7.1f} ms   ({INSERTS} inserts)\n"

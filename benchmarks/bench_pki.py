@@ -8,9 +8,7 @@ and certificate-facts parsing. Numbers are for comparison between commits, not g
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,20 +19,14 @@ from assistant.pki.facts import read_facts
 from assistant.pki.ocsp import check_ocsp
 from assistant.pki.revocation import check_revocation
 from assistant.pki.status import RevocationStatus
+from benchmarks.timing import median_p95_ms, timed
 from tests.integration.pki.pkirig import FileServer, PkiRig, free_port
 
 RUNS = 30
 
 
 def _times(action: Callable[[], object]) -> tuple[float, float]:
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
-    return round(statistics.median(samples) * 1000, 2), round(p95 * 1000, 2)
+    return median_p95_ms(timed(action, RUNS), digits=2)
 
 
 def main() -> dict[str, float]:

@@ -8,17 +8,16 @@ outbox), reading the outbox, submit_sms. Numbers are for comparison between comm
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 from assistant.portal.client import PortalClient
 from assistant.portal.reference.training import captcha_answer, latest_code
 from assistant.secret import Secret, SecretKind
+from benchmarks.timing import median_p95_ms, timed
 from tests.integration.portal.conftest import wait_until_serving
 from tests.unit.portal.conftest import TCKN, TRAINING_KEY, WORD_CANARY, free_port, write_seed
 
@@ -26,14 +25,7 @@ RUNS = 30
 
 
 def _median_p95(action: Callable[[], object]) -> tuple[float, float]:
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    samples.sort()
-    p95 = samples[min(len(samples) - 1, round(0.95 * len(samples)) - 1)]
-    return round(statistics.median(samples) * 1000, 2), round(p95 * 1000, 2)
+    return median_p95_ms(timed(action, RUNS), digits=2)
 
 
 def main() -> dict[str, float]:
