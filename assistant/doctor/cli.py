@@ -25,7 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--include-certificate",
         action="store_true",
-        help="imza sertifikasını rapora ekle (TC Kimlik No'nuzu açıkça içerir)",
+        help="imza sertifikasını rapora ekle (T.C. Kimlik No'nuzu açıkça içerir)",
     )
     # SUPPRESS: `nes-asistan --lang en doctor` must not be overwritten by a None here.
     parser.add_argument(

@@ -40,7 +40,7 @@ def tc_kimlik(text: str, options: Mapping[str, object]) -> Rejection | None:
     """TC Kimlik No: 11 digits, first not 0, digits 10 and 11 are checksums."""
     value = _digits(text)
     rejection = Rejection(
-        "validator.tc_kimlik", "Bu geçerli bir TC Kimlik No değil: 11 haneli numaranızı yazınız."
+        "validator.tc_kimlik", "Bu geçerli bir T.C. Kimlik No değil: 11 haneli numaranızı yazınız."
     )
     return None if is_valid_tckn(value) else rejection
 

@@ -13,8 +13,8 @@ WEB_TEXTS: dict[str, str] = {
     "web.reply_label": "Yanıtınız",
     "web.secret_label": "Gizli yanıtınız (ekranda görünmez)",
     "web.secret_hint": (
-        "Yazdığınız yalnızca bu bilgisayardaki karta gönderilir ve hiçbir yere kaydedilmez; "
-        "gönderdiğinizde alan temizlenir."
+        "Yazdığınız yalnızca gereken yere (bu bilgisayardaki karta ya da Kamu SM portalına) "
+        "gönderilir ve hiçbir yere kaydedilmez; gönderdiğinizde alan temizlenir."
     ),
     "web.send": "Gönder",
     "web.you": "Siz",
