@@ -161,3 +161,51 @@ def test_arabic_turns_the_page_right_to_left(browser: Browser, web_server: WebSe
     assert log_box is not None and mine_box is not None
     assert mine_box["x"] < log_box["x"] + log_box["width"] / 2  # own replies sit on the left
     page.close()
+
+
+def test_forgotten_pin_points_to_the_portal(page: Page, akis_card: VirtualCard) -> None:
+    log = page.locator("#log")
+    _to_knows_pin(page)
+    page.get_by_role("button", name="2. Hayır").click()
+    expect(log).to_contain_text('"PIN / PUK Bilgisi"', timeout=STEP_TIMEOUT_MS)
+    expect(log).to_contain_text("Kilit Çözme ile Kamu SM'den yeni bir PIN alabilirsiniz")
+    assert akis_card.pin_tries_left == 3
+
+
+def test_last_try_needs_the_typed_phrase(page: Page, akis_card: VirtualCard) -> None:
+    log = page.locator("#log")
+    _to_knows_pin(page)
+    page.get_by_role("button", name="1. Evet").click()
+    for wrong in ("111222", "333444"):
+        _type_secret(page, wrong)
+        expect(log.locator("li", has_text="PIN yanlış")).to_have_count(
+            1 if wrong == "111222" else 2, timeout=STEP_TIMEOUT_MS
+        )
+    _type_secret(page, "555666")  # not sent: the card is on its last try
+    expect(log).to_contain_text("yalnızca 1 deneme hakkınız kaldı", timeout=STEP_TIMEOUT_MS)
+    assert akis_card.pin_tries_left == 1
+    page.get_by_role("button", name="1. Evet").click()
+    expect(log).to_contain_text("SON DENEME yazınız", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#reply-input")).to_be_focused()
+    page.keyboard.type("evet")  # plain yes is not consent
+    page.keyboard.press("Enter")
+    expect(log).to_contain_text("aynen yazmanız gerekiyor", timeout=STEP_TIMEOUT_MS)
+    expect(page.locator("#reply-input")).to_be_focused()
+    page.keyboard.type("SON DENEME")
+    page.keyboard.press("Enter")
+    _type_secret(page, CANARY_PIN)
+    expect(log).to_contain_text("PIN doğru.", timeout=STEP_TIMEOUT_MS)
+    assert akis_card.pin_tries_left == 3
+
+
+def test_card_pulled_mid_flow_pauses_and_resumes(page: Page, akis_card: VirtualCard) -> None:
+    log = page.locator("#log")
+    _to_knows_pin(page)
+    page.get_by_role("button", name="1. Evet").click()
+    expect(page.locator("#reply-input")).to_have_attribute("type", "password")
+    akis_card.remove()
+    expect(log).to_contain_text("Kart çıkarıldı; görüşmeyi duraklattım", timeout=STEP_TIMEOUT_MS)
+    akis_card.insert()
+    expect(log).to_contain_text("Kart yeniden takıldı", timeout=STEP_TIMEOUT_MS)
+    _type_secret(page, CANARY_PIN)
+    expect(log).to_contain_text("PIN doğru.", timeout=STEP_TIMEOUT_MS)
