@@ -12,6 +12,7 @@ again.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 
@@ -23,6 +24,8 @@ from assistant.flow.outputs import Event, Output, OutputKind
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.flow.vocabulary import repair_of
+
+_log = logging.getLogger(__name__)
 
 Push = Callable[[list[Output]], None]
 """Where outputs nobody asked for (card events) go: the channel shows them at once."""
@@ -79,11 +82,20 @@ class Conversation:
             return self._saved(self.session.start())
 
     def reply(self, text: str) -> list[Output]:
-        """The person's reply; a number picks from the choices just offered."""
+        """The person's reply; a number picks from the choices just offered.
+
+        A bug below (an action breaking its contract, a module crashing) is logged with its
+        traceback and answered with a calm message; the saved state is from before the
+        turn, so the person can simply try again.
+        """
         with self._lock:
             if self.paused and repair_of(text) is None:
                 return [self._text("agent.waiting_for_card")]
-            return self._saved(self.session.handle(self._choice_id(text)))
+            try:
+                return self._saved(self.session.handle(self._choice_id(text)))
+            except Exception:
+                _log.exception("turn failed at %s", self.session.step_id)
+                return [self._text("agent.unexpected")]
 
     def close(self) -> None:
         self._unsubscribe()

@@ -19,4 +19,9 @@ AGENT_TEXTS: dict[str, str] = {
         "işlem bu kartta yapılmayacak."
     ),
     "agent.resumed": "Yarım kalan görüşmenize kaldığınız yerden devam ediyoruz.",
+    "agent.unexpected": (
+        "Beklenmeyen bir sorun oluştu; ayrıntıları kayıt dosyasına yazdım. Yanıtınızı yeniden "
+        "yazabilir, 'baştan' yazarak yeniden başlayabilir ya da 'operatör' yazarak yardım "
+        "isteyebilirsiniz."
+    ),
 }
