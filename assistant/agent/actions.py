@@ -23,7 +23,7 @@ from assistant.card.profiles import MatchKind
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionResult, Registry
 from assistant.pki.facts import ValidityState, read_facts
-from assistant.pki.selection import pick_signing_certificate
+from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.secret import Secret
 
 # Outcomes every PIN-spending action can end with, and what the flows call them.
@@ -138,6 +138,7 @@ class CardActions:
         cert = choice.chosen
         validity = cert.validity_at(now)
         outcome = _VALIDITY[validity.state]
+        reasons = [reason for _, reason in choice.others]
         return ActionResult(
             outcome,
             {
@@ -150,6 +151,8 @@ class CardActions:
                 "days_left": validity.days_left,
                 "state": outcome,
                 "qualified": cert.is_qualified,
+                "total": len(facts),
+                "renewed": NotChosenReason.NOT_YET_VALID in reasons,
             },
         )
 
@@ -263,6 +266,8 @@ def build_registry(card: CardService | None = None) -> Registry:
             "days_left": int,
             "state": str,
             "qualified": bool,
+            "total": int,
+            "renewed": bool,
             "problem": str,
         },
     )

@@ -29,6 +29,8 @@ def test_a_good_certificate_is_reported_valid_with_its_facts(
     assert "Nitelikli Elektronik Sertifika" in answer
     assert "ECDSA P-384" in answer
     assert "Sertifikanız geçerli" in answer
+    # The card also holds an authentication certificate (PIV slot 9A): it is explained.
+    assert "Kartınızdaki 2 sertifikadan e-imza için yalnızca yukarıdaki kullanılır" in answer
     tckn = next(part for part in holder.split(",") if part.startswith("2.5.4.5="))[-11:]
     assert tckn not in answer and f"{tckn[:3]}******{tckn[-2:]}" in answer
 
