@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.card.binary import read_binary
 from assistant.card.profiles import CardProfile, InstallHint
 
 ENV_VAR = "NES_ASISTAN_PKCS11_MODULE"
@@ -120,15 +121,12 @@ def _inspect(path: Path) -> Candidate:
         return Candidate(path, CandidateState.MISSING)
     if not path.is_file():
         return Candidate(path, CandidateState.NOT_A_FILE)
-    arch = library_architecture(path)
-    if arch is not None and arch != interpreter_architecture():
-        return Candidate(path, CandidateState.WRONG_ARCHITECTURE, arch)
+    binary = read_binary(path)
+    if binary.runs_on(interpreter_architecture()) is False:
+        return Candidate(path, CandidateState.WRONG_ARCHITECTURE, binary.architectures[0])
     return Candidate(path, CandidateState.FOUND)
 
 
-# ELF e_machine and PE Machine values for the architectures the assistant runs on.
-_ELF_MACHINES = {3: "x86", 62: "x86_64", 40: "arm", 183: "aarch64"}
-_PE_MACHINES = {0x14C: "x86", 0x8664: "x86_64", 0x1C4: "arm", 0xAA64: "aarch64"}
 _MACHINE_ALIASES = {"amd64": "x86_64", "i386": "x86", "i686": "x86", "arm64": "aarch64"}
 
 
@@ -138,22 +136,3 @@ def interpreter_architecture() -> str:
     if machine == "x86_64" and sys.maxsize <= 2**32:
         return "x86"  # a 32-bit Python on a 64-bit OS loads only 32-bit modules
     return machine
-
-
-def library_architecture(path: Path) -> str | None:
-    """ELF or PE architecture of a shared library; None when unknown (e.g. Mach-O)."""
-    try:
-        with path.open("rb") as handle:
-            header = handle.read(4096)
-    except OSError:
-        return None
-    if header[:4] == b"\x7fELF" and len(header) >= 20:
-        field = header[18:20]
-        elf_machine = int.from_bytes(field, "little" if header[5] == 1 else "big")
-        return _ELF_MACHINES.get(elf_machine)
-    if header[:2] == b"MZ" and len(header) >= 0x40:
-        pe_offset = int.from_bytes(header[0x3C:0x40], "little")
-        if header[pe_offset : pe_offset + 4] == b"PE\0\0":
-            machine = int.from_bytes(header[pe_offset + 4 : pe_offset + 6], "little")
-            return _PE_MACHINES.get(machine)
-    return None

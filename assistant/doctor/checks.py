@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.card.binary import bits, read_binary
 from assistant.card.discovery import (
     CandidateState,
     ModuleSearch,
@@ -31,7 +32,6 @@ from assistant.card.discovery import (
 )
 from assistant.card.outcomes import OutcomeKind
 from assistant.card.profiles import CardProfile, MatchKind, ProfileSet, PukManager
-from assistant.doctor.binary import bits, read_binary
 from assistant.doctor.clock import ClockVerdict, http_date, judge_clock
 from assistant.doctor.findings import FactValue, Finding, Status
 
@@ -236,9 +236,7 @@ class Doctor:
             return _wrong_architecture(wrong[0].path, wrong[0].architecture, process)
         if search.path is None:
             return _missing_module(search, profile)
-        binary = read_binary(search.path)
-        if binary.runs_on(process) is False:  # Mach-O: discovery cannot tell
-            return _wrong_architecture(search.path, binary.architectures[0], process)
+        binary = read_binary(search.path)  # discovery already refused a foreign CPU
         facts: Facts = {
             "path": str(search.path),
             "source": search.source.value,

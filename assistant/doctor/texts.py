@@ -190,7 +190,7 @@ DOCTOR_TEXTS: dict[str, str] = {
     ),
     "doctor.fix.unlock_pin": (
         "PUK'u kullanmayın. PIN'inizi Kamu SM çevrim içi işlemlerindeki \"Kilit Çözme\" "
-        "ile açın; orada 6 haneli yeni PIN'inizi yazıp \"Yeni PIN Üret\" düğmesine basarsınız."
+        'ile açın; orada 6 haneli yeni PIN\'inizi yazıp "Yeni PIN Üret" düğmesine basarsınız.'
     ),
     "doctor.fix.unblock_with_puk": (
         "PIN'i PUK ile açabilirsiniz; PUK'un da deneme hakkı sınırlıdır, emin değilseniz "

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from assistant.card.binary import read_binary
 from assistant.card.discovery import (
     ENV_VAR,
     CandidateState,
     ModuleSource,
     find_module,
     interpreter_architecture,
-    library_architecture,
 )
 from assistant.card.outcomes import OutcomeKind
 from assistant.card.profiles import CardProfile, ProfileSet
@@ -58,7 +58,7 @@ profiles:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ELF on Linux")
 def test_the_interpreter_itself_has_our_architecture() -> None:
-    assert library_architecture(PYTHON) == interpreter_architecture()
+    assert read_binary(PYTHON).architectures == (interpreter_architecture(),)
 
 
 def test_env_var_wins_over_config_and_profile(tmp_path: Path) -> None:

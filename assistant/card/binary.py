@@ -2,10 +2,9 @@
 
 The helpdesk classic is a module that exists but cannot be loaded: a 32-bit akisp11.dll
 under a 64-bit signing program, or an Intel-only libakisp11.dylib under an Apple Silicon
-Python. `assistant.card.discovery.library_architecture` reads ELF and PE; Mach-O
-(thin and universal "fat" files) is read here, so the doctor can tell the mismatch on
-every platform the middleware ships for. Architecture names are discovery's
-("x86", "x86_64", "arm", "aarch64").
+Python. ELF, PE and Mach-O (thin and universal "fat" files) are read here, so module
+discovery skips such a file and the doctor names the mismatch, on every platform the
+middleware ships for. Architecture names: "x86", "x86_64", "arm", "aarch64".
 """
 
 from __future__ import annotations
@@ -13,11 +12,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from pathlib import Path
-
-from assistant.card.discovery import library_architecture
+from typing import Literal
 
 HEADER_BYTES = 4096
 
+# ELF e_machine and PE Machine values for the architectures the assistant runs on.
+_ELF_MACHINES = {3: "x86", 62: "x86_64", 40: "arm", 183: "aarch64"}
+_PE_MACHINES = {0x14C: "x86", 0x8664: "x86_64", 0x1C4: "arm", 0xAA64: "aarch64"}
 # Mach-O cputype values (mach/machine.h): CPU_ARCH_ABI64 = 0x01000000 marks 64-bit.
 _MACHO_CPUS = {7: "x86", 0x01000007: "x86_64", 12: "arm", 0x0100000C: "aarch64"}
 _MACHO_THIN = {b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf"}
@@ -59,10 +60,16 @@ def read_binary(path: Path) -> BinaryInfo:
             header = handle.read(HEADER_BYTES)
     except OSError:
         return BinaryInfo(BinaryFormat.UNKNOWN, ())
-    if header[:4] == b"\x7fELF" or header[:2] == b"MZ":
-        kind = BinaryFormat.ELF if header[:4] == b"\x7fELF" else BinaryFormat.PE
-        arch = library_architecture(path)
-        return BinaryInfo(kind, (arch,) if arch else ())
+    if header[:4] == b"\x7fELF" and len(header) >= 20:
+        endian: Literal["little", "big"] = "little" if header[5] == 1 else "big"
+        arch = _ELF_MACHINES.get(int.from_bytes(header[18:20], endian))
+        return BinaryInfo(BinaryFormat.ELF, (arch,) if arch else ())
+    if header[:2] == b"MZ" and len(header) >= 0x40:
+        pe_offset = int.from_bytes(header[0x3C:0x40], "little")
+        if header[pe_offset : pe_offset + 4] == b"PE\0\0":
+            machine = int.from_bytes(header[pe_offset + 4 : pe_offset + 6], "little")
+            arch = _PE_MACHINES.get(machine)
+            return BinaryInfo(BinaryFormat.PE, (arch,) if arch else ())
     if header[:4] in _MACHO_THIN and len(header) >= 8:
         little = header[:1] in (b"\xce", b"\xcf")
         cpu = _MACHO_CPUS.get(int.from_bytes(header[4:8], "little" if little else "big"))
