@@ -74,6 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     web.set_defaults(handler="assistant.channels.web.server:main")
 
+    support = commands.add_parser(
+        "support", help="kurumunuzun yardım masasından destek isteyin; bir kod gösterir"
+    )
+    support.set_defaults(handler="assistant.helpdesk.support_cli:main")
+
+    helpdesk = commands.add_parser(
+        "helpdesk", help="yardım masası sunucusu (Telegram botu ve aktarıcı)"
+    )
+    helpdesk.add_argument("--config", required=True, metavar="DOSYA", help="yapılandırma (TOML)")
+    helpdesk.set_defaults(handler="assistant.helpdesk.server:main")
+
     from assistant.doctor.cli import add_arguments as add_doctor_arguments
 
     doctor = commands.add_parser(

@@ -15,9 +15,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from assistant.agent.conversation import Push
+from assistant.agent.conversation import Attached, Opener
 from assistant.agent.wire import encode, output_from_json
-from assistant.flow.outputs import Output
+from assistant.flow.outputs import Output, Push
 
 REPLY_TIMEOUT_SECONDS = 120.0  # a card operation on a slow reader may take long
 
@@ -27,7 +27,9 @@ class AgentGoneError(ConnectionError):
 
 
 class RemoteConversation:
-    def __init__(self, connection: socket.socket, push: Push) -> None:
+    def __init__(self, connection: socket.socket, push: Push, language: str) -> None:
+        self.language = language
+        """As the agent last reported it ('dil' may change it mid-conversation)."""
         self._socket = connection
         self._push = push
         self._answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
@@ -46,7 +48,7 @@ class RemoteConversation:
         except OSError:
             connection.close()
             return None
-        conversation = cls(connection, push)
+        conversation = cls(connection, push, language)
         return conversation, conversation._request(
             {"op": "open", "channel": channel, "language": language}
         )
@@ -77,6 +79,8 @@ class RemoteConversation:
         try:
             for line in stream:
                 message = json.loads(line)
+                if message.get("language"):
+                    self.language = str(message["language"])
                 if message.get("type") == "push":
                     self._push([output_from_json(o) for o in message["outputs"]])
                 else:
@@ -85,3 +89,15 @@ class RemoteConversation:
             pass
         finally:
             self._answers.put(None)  # wakes a waiting request: the agent is gone
+
+
+def attach_opener(path: Path) -> Opener:
+    """An `Opener` for front ends that attach to the agent on `path` for each conversation."""
+
+    def open_conversation(channel: str, push: Push, language: str) -> tuple[Attached, list[Output]]:
+        attached = RemoteConversation.attach(path, push, channel, language)
+        if attached is None:
+            raise AgentGoneError(str(path))
+        return attached
+
+    return open_conversation

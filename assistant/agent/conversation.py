@@ -14,21 +14,37 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from assistant.agent.card_service import CardService
 from assistant.agent.texts import AGENT_TEXTS
 from assistant.card.monitor import CardEvent, CardInserted, CardMute, CardRemoved, ReaderAdded
 from assistant.flow.model import PromptStep
-from assistant.flow.outputs import Event, Output, OutputKind
+from assistant.flow.outputs import Event, Output, OutputKind, Push
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.flow.vocabulary import repair_of
 
+if TYPE_CHECKING:
+    from assistant.helpdesk.agent_link import SupportLink
+
 _log = logging.getLogger(__name__)
 
-Push = Callable[[list[Output]], None]
-"""Where outputs nobody asked for (card events) go: the channel shows them at once."""
+
+class Attached(Protocol):
+    """What a front end holds: a conversation in this process or in the agent."""
+
+    @property
+    def language(self) -> str: ...
+
+    def reply(self, text: str) -> list[Output]: ...
+
+    def close(self) -> None: ...
+
+
+Opener = Callable[[str, Push, str], tuple[Attached, list[Output]]]
+"""(channel, push, language) -> the conversation and its first outputs."""
 
 PROMPT_OUTPUTS = frozenset(
     {
@@ -67,7 +83,13 @@ class Conversation:
         self._paused_on: bytes | None = None  # ATR of the card we wait for
         self._atr: bytes | None = None
         self._choices: tuple[str, ...] = ()
+        self._support: SupportLink | None = None
         self._unsubscribe = card.subscribe(self._on_card_event)
+
+    @property
+    def language(self) -> str:
+        """The conversation's language now ('dil' may have changed it)."""
+        return self.session.language
 
     @property
     def paused(self) -> bool:
@@ -89,24 +111,70 @@ class Conversation:
         turn, so the person can simply try again.
         """
         with self._lock:
-            if self.paused and repair_of(text) is None:
-                return [self._text("agent.waiting_for_card")]
-            try:
-                return self._saved(self.session.handle(self._choice_id(text)))
-            except Exception:
-                _log.exception("turn failed at %s", self.session.step_id)
-                return [self._text("agent.unexpected")]
+            support = self._support
+            if support is not None and support.active:
+                return support.reply(_Here(self), text)  # the helpdesk sees it, redacted
+            return self._reply_here(text)
+
+    def _reply_here(self, text: str) -> list[Output]:
+        if self.paused and repair_of(text) is None:
+            return [self._text("agent.waiting_for_card")]
+        try:
+            outputs = self._saved(self.session.handle(self._choice_id(text)))
+        except Exception:
+            _log.exception("turn failed at %s", self.session.step_id)
+            return [self._text("agent.unexpected")]
+        if any(o.message_id == "engine.handoff" for o in outputs):
+            outputs += self._open_support()
+        return outputs
+
+    def _open_support(self) -> list[Output]:
+        """'operatör': open a session with the organisation's helpdesk, if it has one.
+
+        The pairing code arrives through `push` (the link shows it); the operator's words
+        arrive the same way, marked `helpdesk.*`. Nothing from there can answer a question.
+        """
+        from assistant.helpdesk.agent_link import (
+            HelpdeskSettings,
+            HelpdeskUnavailableError,
+            SupportLink,
+        )
+        from assistant.helpdesk.texts import HELPDESK_TEXTS
+
+        if self._support is not None and self._support.active:
+            return []
+        settings = HelpdeskSettings.load()
+        if settings is None:
+            return [self._text("helpdesk.not_configured", HELPDESK_TEXTS)]
+        link = SupportLink(
+            self._push,
+            language=self.session.language,
+            translator=self.session.translator,
+            flows=self.session.flows,
+            ssl_context=settings.ssl_context(),
+        )
+        try:
+            link.open_support(settings.url, settings.token, self.session.transcript)
+        except HelpdeskUnavailableError:
+            return [self._text("helpdesk.unavailable", HELPDESK_TEXTS)]
+        self._support = link
+        return []
 
     def close(self) -> None:
         self._unsubscribe()
         with self._lock:
+            if self._support is not None and self._support.active:
+                self._support.end()
             self.session.close()
 
     # -- card events (monitor thread) -------------------------------------------------
     def _on_card_event(self, event: CardEvent) -> None:
         with self._lock:
             outputs = self._card_event(event)
+            support = self._support
         if outputs:
+            if support is not None and support.active:
+                support.forward(outputs)
             self._push(outputs)
 
     def _card_event(self, event: CardEvent) -> list[Output]:
@@ -151,8 +219,8 @@ class Conversation:
         return self._saved([self._text("agent.other_card"), *self.session.start()])
 
     # -- helpers -------------------------------------------------------------------------
-    def _text(self, message_id: str) -> Output:
-        source = AGENT_TEXTS[message_id]
+    def _text(self, message_id: str, texts: Mapping[str, str] = AGENT_TEXTS) -> Output:
+        source = texts[message_id]
         text = self.session.translator(message_id, source, self.session.language)
         return Output(OutputKind.TEXT, message_id, text)
 
@@ -168,3 +236,17 @@ class Conversation:
         if prompts:
             self._choices = tuple(c.id for c in prompts[-1].choices)
         return outputs
+
+
+class _Here:
+    """This conversation as the helpdesk link drives it: its session and a local reply."""
+
+    def __init__(self, conversation: Conversation) -> None:
+        self._conversation = conversation
+
+    @property
+    def session(self) -> Session:
+        return self._conversation.session
+
+    def reply(self, text: str) -> list[Output]:
+        return self._conversation._reply_here(text)

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from assistant.agent.actions import build_registry
 from assistant.agent.card_service import CardService
-from assistant.agent.conversation import Conversation, Push
+from assistant.agent.conversation import Conversation
 from assistant.flow.lint import lint
 from assistant.flow.loader import load_all
 from assistant.flow.model import Problem
-from assistant.flow.outputs import Output, Translator
+from assistant.flow.outputs import Output, Push, Translator
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.i18n.catalog import translator as catalog_translator

@@ -38,17 +38,21 @@ class AgentRunningError(RuntimeError):
     """Another agent already answers on the socket."""
 
 
-def claim_socket(path: Path) -> None:
-    """Remove a socket left by an agent that died; refuse if one is alive."""
-    if not path.exists():
-        return
+def agent_answers(path: Path) -> bool:
+    """Whether an agent is listening on `path` (a file alone may be a dead agent's)."""
     with socket.socket(socket.AF_UNIX) as probe:
         try:
             probe.connect(str(path))
-        except (ConnectionRefusedError, FileNotFoundError):
-            path.unlink(missing_ok=True)
-            return
-    raise AgentRunningError(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def claim_socket(path: Path) -> None:
+    """Remove a socket left by an agent that died; refuse if one is alive."""
+    if agent_answers(path):
+        raise AgentRunningError(str(path))
+    path.unlink(missing_ok=True)
 
 
 class AgentServer:
@@ -78,7 +82,8 @@ class AgentServer:
         self.clients += 1
 
         def push(outputs: list[Output]) -> None:  # monitor thread
-            loop.call_soon_threadsafe(writer.write, outputs_message("push", outputs))
+            language = conversation.language if conversation is not None else None
+            loop.call_soon_threadsafe(writer.write, outputs_message("push", outputs, language))
 
         try:
             while line := await reader.readline():
@@ -88,15 +93,16 @@ class AgentServer:
                 elif request.get("op") == "open" and conversation is None:
                     channel = str(request.get("channel", "terminal"))
                     language = str(request.get("language", "tr"))
-                    conversation, first = await loop.run_in_executor(
+                    opened, first = await loop.run_in_executor(
                         None, self.agent.conversation, channel, push, language
                     )
-                    writer.write(outputs_message("outputs", first))
+                    conversation = opened
+                    writer.write(outputs_message("outputs", first, opened.language))
                 elif request.get("op") == "reply" and conversation is not None:
                     outputs = await loop.run_in_executor(
                         None, conversation.reply, str(request.get("text", ""))
                     )
-                    writer.write(outputs_message("outputs", outputs))
+                    writer.write(outputs_message("outputs", outputs, conversation.language))
                 elif request.get("op") == "close":
                     break
                 else:

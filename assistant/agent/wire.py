@@ -1,10 +1,11 @@
 """The local agent API's messages: JSON lines over a 0600 Unix socket.
 
 Client → agent: `{"op": "open", "channel", "language"}`, `{"op": "reply", "text"}`,
-`{"op": "close"}`. Agent → client: `{"type": "outputs", "outputs": [...]}` answering a
-request, `{"type": "push", "outputs": [...]}` for card events, `{"type": "error",
-"error": code}`. A reply may carry a PIN: the socket is the user's own (0600 in a 0700
-directory), the agent never logs message bodies, and nothing here is ever written down.
+`{"op": "close"}`. Agent → client: `{"type": "outputs", "language", "outputs": [...]}`
+answering a request, `{"type": "push", "language", "outputs": [...]}` for card events,
+`{"type": "error", "error": code}`. A reply may carry a PIN: the socket is the user's own
+(0600 in a 0700 directory), the agent never logs message bodies, and nothing here is ever
+written down.
 """
 
 from __future__ import annotations
@@ -46,5 +47,8 @@ def encode(message: Mapping[str, Any]) -> bytes:
     return json.dumps(message, ensure_ascii=False).encode() + b"\n"
 
 
-def outputs_message(kind: str, outputs: list[Output]) -> bytes:
-    return encode({"type": kind, "outputs": [output_to_json(o) for o in outputs]})
+def outputs_message(kind: str, outputs: list[Output], language: str | None) -> bytes:
+    """`language` is the conversation's after these outputs, for the front end's own words."""
+    return encode(
+        {"type": kind, "language": language, "outputs": [output_to_json(o) for o in outputs]}
+    )

@@ -18,17 +18,10 @@ import textwrap
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Protocol, TextIO
+from typing import TextIO
 
-from assistant.agent.conversation import PROMPT_OUTPUTS
+from assistant.agent.conversation import PROMPT_OUTPUTS, Attached
 from assistant.flow.outputs import Output, OutputKind
-
-
-class Replies(Protocol):
-    """A conversation in this process or in the agent: the chat only needs its replies."""
-
-    def reply(self, text: str) -> list[Output]: ...
-
 
 _POLL_SECONDS = 0.1
 
@@ -92,12 +85,14 @@ class TerminalChat:
             code = {OutputKind.PROGRESS: "2", OutputKind.END: "1"}.get(kind, "")
             if kind in PROMPT_OUTPUTS:
                 code = "1"
+            if output.message_id.startswith("helpdesk."):
+                code = "35"  # the helpdesk's words stand apart from the assistant's
             print(self.style(paragraph, code) if code else paragraph, file=self.stdout)
         for number, choice in enumerate(output.choices, start=1):
             print(f"  {self.style(str(number), '36')}) {choice.text}", file=self.stdout)
 
     # -- input -------------------------------------------------------------------------
-    def run(self, conversation: Replies, first: list[Output]) -> int:
+    def run(self, conversation: Attached, first: list[Output]) -> int:
         self.show(first)
         while not self._ended:
             prompt = self._prompt

@@ -51,6 +51,9 @@ class Event:
 # (message id, Turkish source text, language) -> the template to show.
 Translator = Callable[[str, str, str], str]
 
+Push = Callable[[list[Output]], None]
+"""Where outputs nobody asked for (card events, the helpdesk) go: shown at once."""
+
 
 def source_text(message_id: str, source: str, language: str) -> str:
     """The default translator: Turkish source text in every language."""

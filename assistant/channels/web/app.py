@@ -31,11 +31,10 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from assistant.agent.conversation import Conversation
-from assistant.agent.core import Agent
+from assistant.agent.conversation import Attached, Opener
 from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
-from assistant.flow.outputs import Output
+from assistant.flow.outputs import Output, Translator
 from assistant.i18n.language import SOURCE_LANGUAGE, direction, language_of
 
 STATIC = Path(__file__).parent / "static"
@@ -47,13 +46,21 @@ CLOSE_REPLACED = 4000  # the conversation moved to another tab
 Turn = dict[str, Any]
 
 
-def create_app(agent: Agent, token: str, *, port: int, language: str | None = None) -> Starlette:
-    """The web chat for `agent`, reachable as http://127.0.0.1:`port`/#`token` only.
+def create_app(
+    opener: Opener,
+    translator: Translator,
+    token: str,
+    *,
+    port: int,
+    language: str | None = None,
+) -> Starlette:
+    """The web chat, reachable as http://127.0.0.1:`port`/#`token` only; `opener` gives
+    a conversation (the in-process agent's, or one held by `nes-asistan agent`).
 
     `language` (the `--lang` option) wins over the browser's Accept-Language; a `lang`
     query parameter on the page URL wins over both.
     """
-    chat = WebChat(agent, language)
+    chat = WebChat(opener, translator, language)
     routes = [
         Route("/", _page, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -92,11 +99,11 @@ def choose_language(query: str | None, option: str | None, accept: str) -> str:
     return SOURCE_LANGUAGE
 
 
-def turn(conversation: Conversation, outputs: list[Output], agent: Agent) -> Turn:
+def turn(conversation: Attached, outputs: list[Output], translator: Translator) -> Turn:
     """One message to the page: outputs plus the language, direction and UI words."""
-    language = conversation.session.language
+    language = conversation.language
     ui = {
-        message_id.removeprefix("web."): agent.translator(message_id, source, language)
+        message_id.removeprefix("web."): translator(message_id, source, language)
         for message_id, source in WEB_TEXTS.items()
     }
     return {
@@ -114,6 +121,7 @@ def _output(output: Output) -> dict[str, Any]:
         "text": output.text,
         "choices": [{"id": c.id, "text": c.text} for c in output.choices],
         "secret_kind": output.secret_kind,
+        "from_helpdesk": output.message_id.startswith("helpdesk."),
     }
 
 
@@ -140,8 +148,9 @@ class _Connection:
 
 
 class WebChat:
-    def __init__(self, agent: Agent, language: str | None) -> None:
-        self.agent = agent
+    def __init__(self, opener: Opener, translator: Translator, language: str | None) -> None:
+        self.opener = opener
+        self.translator = translator
         self.language = language
         self._active: _Connection | None = None
 
@@ -173,9 +182,7 @@ class WebChat:
             with contextlib.suppress(RuntimeError):  # loop closed: server and page are gone
                 loop.call_soon_threadsafe(pending.put_nowait, outputs)
 
-        conversation, first = await run_in_threadpool(
-            self.agent.conversation, CHANNEL, push, language
-        )
+        conversation, first = await run_in_threadpool(self.opener, CHANNEL, push, language)
         pending.put_nowait(first)
         try:
             with me.scope:
@@ -193,19 +200,19 @@ class WebChat:
     async def _send_turns(
         self,
         websocket: WebSocket,
-        conversation: Conversation,
+        conversation: Attached,
         pending: asyncio.Queue[list[Output]],
     ) -> None:
         try:
             while True:
                 outputs = await pending.get()
-                await websocket.send_json(turn(conversation, outputs, self.agent))
+                await websocket.send_json(turn(conversation, outputs, self.translator))
         except WebSocketDisconnect:
             return  # the page went; `_answer` sees it too and ends the conversation
 
 
 async def _answer(
-    websocket: WebSocket, conversation: Conversation, pending: asyncio.Queue[list[Output]]
+    websocket: WebSocket, conversation: Attached, pending: asyncio.Queue[list[Output]]
 ) -> int | None:
     """Read replies until the page goes; the close code to send, if any."""
     try:

@@ -39,20 +39,29 @@ def main(args: argparse.Namespace) -> int:
     import uvicorn
 
     from assistant.agent import logs
+    from assistant.agent.client import attach_opener
     from assistant.agent.core import Agent, FlowProblemsError
+    from assistant.agent.server import agent_answers, socket_path
     from assistant.channels.web.app import create_app
+    from assistant.i18n.catalog import translator as catalog_translator
 
     logs.configure()
-    try:
-        agent = Agent()
-    except FlowProblemsError as error:
-        print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
-        print(error, file=sys.stderr)
-        return 2
+    agent: Agent | None = None
+    path = socket_path()
+    if agent_answers(path):  # `nes-asistan agent` holds the card: attach to it
+        opener, translator = attach_opener(path), catalog_translator()
+    else:
+        try:
+            agent = Agent()
+        except FlowProblemsError as error:
+            print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
+            print(error, file=sys.stderr)
+            return 2
+        opener, translator = agent.conversation, agent.translator
     sock = listening_socket(getattr(args, "port", 0) or 0)
     port = sock.getsockname()[1]
     token = secrets.token_urlsafe(32)
-    app = create_app(agent, token, port=port, language=getattr(args, "lang", None))
+    app = create_app(opener, translator, token, port=port, language=getattr(args, "lang", None))
     config = uvicorn.Config(
         app,
         log_config=None,  # records propagate to the JSON log file set up above
@@ -65,7 +74,8 @@ def main(args: argparse.Namespace) -> int:
     )
     url = f"http://{HOST}:{port}/#{token}"
     previous = signal.signal(signal.SIGTERM, _terminated)
-    agent.start()
+    if agent is not None:
+        agent.start()
     try:
         print(f"NES Asistanı: {url}", flush=True)
         if not getattr(args, "no_browser", False):
@@ -74,7 +84,8 @@ def main(args: argparse.Namespace) -> int:
     except _TerminatedError:
         pass  # uvicorn shut down gracefully, then re-raised the SIGTERM it caught
     finally:
-        agent.stop()
+        if agent is not None:
+            agent.stop()
         sock.close()
         signal.signal(signal.SIGTERM, previous)
     return 0

@@ -1,0 +1,1 @@
+"""The Telegram channel: operators join support sessions; users get guidance-only flows."""

@@ -1,0 +1,1 @@
+"""Helpdesk mode: support sessions relayed to operators on Telegram, secrets kept local."""

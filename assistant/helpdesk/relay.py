@@ -1,0 +1,295 @@
+"""The relay: local agents connect out to it, operators reach them through the Telegram bot.
+
+The person's computer never accepts connections; its assistant opens a WebSocket to
+`/v1/agent` with the organisation's token (`Authorization: Bearer …`), asks for a support
+session and gets a pairing code. From then on it streams its (already redacted)
+transcript lines and a diagnostics summary; the relay redacts them once more before an
+operator sees them. Operators act only through `RelayHub` methods the bot calls (`join`,
+`leave`, `say`, `suggest`).
+
+The protocol is the safety boundary, so it is closed by construction:
+- agent → relay frames are `open`, `transcript`, `diagnostics`, `new_code`, `end`, each
+  with exactly its keys; anything else closes the socket with 1008 (policy violation);
+- relay → agent frames are `opened`, `code`, `joined`, `message`, `suggest`, `left`,
+  `ended`. None of them carries input for the conversation: an operator's words are
+  shown, never answered with. There is no frame by which anyone but the person could
+  type into a secret or confirm prompt, and the agent side (agent_link.py) rejects any
+  frame outside this list as well.
+Nothing a person typed is stored or logged here: logs carry session ids and frame types.
+TLS is uvicorn's (`--ssl-certfile/--ssl-keyfile`, see README.md); the app is the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.routing import WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from assistant.helpdesk.pairing import JoinOutcome, Pairing, TooManyCodesError
+from assistant.helpdesk.redact import redact
+from assistant.helpdesk.store import HelpdeskStore
+
+log = logging.getLogger(__name__)
+
+AGENT_PATH = "/v1/agent"
+CLOSE_POLICY = 1008
+CLOSE_ENDED = 4001
+MAX_TEXT = 4096
+MAX_LINES = 50
+BACKLOG_LINES = 200  # what an operator sees of the conversation before they joined
+IDLE_TIMEOUT = 30 * 60.0
+ROLES = frozenset({"user", "assistant"})
+
+AGENT_FRAMES: dict[str, frozenset[str]] = {
+    "open": frozenset({"language"}),
+    "transcript": frozenset({"lines"}),
+    "diagnostics": frozenset({"text"}),
+    "new_code": frozenset(),
+    "end": frozenset(),
+}
+"""Every frame an agent may send, with its exact keys besides `type`."""
+
+RELAY_FRAMES: dict[str, frozenset[str]] = {
+    "opened": frozenset({"session", "code"}),
+    "code": frozenset({"code"}),
+    "joined": frozenset({"operator"}),
+    "message": frozenset({"operator", "text"}),
+    "suggest": frozenset({"flow"}),
+    "left": frozenset({"operator"}),
+    "ended": frozenset({"reason"}),
+}
+"""Every frame the relay sends an agent. No frame carries input to the conversation."""
+
+# (operator's Telegram id, helpdesk.operator.* message id, params) -> shown on Telegram
+OperatorSink = Callable[[int, str, Mapping[str, str]], Awaitable[None]]
+
+
+class ProtocolError(ValueError):
+    """A frame outside the protocol: the connection is closed, its content not logged."""
+
+
+def check_frame(frame: object, allowed: Mapping[str, frozenset[str]]) -> dict[str, Any]:
+    """The frame if it is one of `allowed` with exactly its keys and sane values."""
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ProtocolError("not a frame")
+    keys = allowed.get(frame["type"])
+    if keys is None or set(frame) - {"type"} != keys:
+        raise ProtocolError("unknown frame type or keys")
+    for key in keys - {"lines"}:
+        if not isinstance(frame[key], str) or len(frame[key]) > MAX_TEXT:
+            raise ProtocolError(f"bad {key}")
+    if "lines" in keys:
+        lines = frame["lines"]
+        if not isinstance(lines, list) or len(lines) > MAX_LINES:
+            raise ProtocolError("bad lines")
+        for line in lines:
+            if (
+                not isinstance(line, dict)
+                or set(line) != {"role", "text"}
+                or line["role"] not in ROLES
+                or not isinstance(line["text"], str)
+                or len(line["text"]) > MAX_TEXT
+            ):
+                raise ProtocolError("bad line")
+    return frame
+
+
+@dataclass
+class _Agent:
+    socket: WebSocket
+    session_id: str
+    language: str
+    backlog: deque[tuple[str, str]] = field(default_factory=lambda: deque(maxlen=BACKLOG_LINES))
+    diagnostics: str | None = None
+
+
+class RelayHub:
+    """The agents connected right now and what operators may do to them."""
+
+    def __init__(
+        self,
+        store: HelpdeskStore,
+        pairing: Pairing,
+        tokens: Sequence[str],
+        notify: OperatorSink,
+        idle_timeout: float = IDLE_TIMEOUT,
+    ) -> None:
+        if not tokens or any(len(t) < 16 for t in tokens):
+            raise ValueError("agent tokens must be set and at least 16 characters long")
+        self.store = store
+        self.pairing = pairing
+        self._tokens = [t.encode() for t in tokens]
+        self.notify = notify
+        self.idle_timeout = idle_timeout
+        self._agents: dict[str, _Agent] = {}
+
+    # -- the Starlette app ---------------------------------------------------------------
+    def app(self) -> Starlette:
+        return Starlette(routes=[WebSocketRoute(AGENT_PATH, self.serve_agent)])
+
+    def _authorised(self, socket: WebSocket) -> bool:
+        scheme, _, presented = socket.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer":
+            return False
+        given = presented.strip().encode()
+        # Compare with every token, always: the time taken says nothing about which matched.
+        return sum(hmac.compare_digest(given, token) for token in self._tokens) > 0
+
+    async def serve_agent(self, socket: WebSocket) -> None:
+        if not self._authorised(socket):
+            log.warning("agent connection refused: bad token")
+            await socket.close(code=CLOSE_POLICY)
+            return
+        await socket.accept()
+        agent: _Agent | None = None
+        reason = "disconnected"
+        try:
+            while True:
+                frame = check_frame(await socket.receive_json(), AGENT_FRAMES)
+                if agent is None:
+                    if frame["type"] != "open":
+                        raise ProtocolError("first frame must be open")
+                    agent = await self._open(socket, frame["language"])
+                elif frame["type"] == "end":
+                    reason = "user_ended"
+                    break
+                else:
+                    await self._from_agent(agent, frame)
+        except WebSocketDisconnect:
+            pass
+        except (ProtocolError, ValueError, TooManyCodesError) as error:
+            # ValueError: not JSON. Log the kind only; the frame may hold anything.
+            log.warning("agent frame rejected: %s", type(error).__name__)
+            with contextlib.suppress(Exception):
+                await socket.close(code=CLOSE_POLICY)
+        finally:
+            if agent is not None:
+                await self._end(agent.session_id, reason)
+
+    async def _open(self, socket: WebSocket, language: str) -> _Agent:
+        session = self.store.create_session(language[:8])
+        agent = _Agent(socket, session.id, session.language)
+        self._agents[session.id] = agent
+        code = self.pairing.issue(session.id)
+        await socket.send_json({"type": "opened", "session": session.id, "code": code})
+        log.info("support session %s opened", session.id)
+        return agent
+
+    async def _from_agent(self, agent: _Agent, frame: dict[str, Any]) -> None:
+        self.store.touch(agent.session_id)
+        kind = frame["type"]
+        if kind == "new_code":
+            await agent.socket.send_json(
+                {"type": "code", "code": self.pairing.issue(agent.session_id)}
+            )
+            return
+        session = self.store.session(agent.session_id)
+        operator = session.operator_id if session is not None else None
+        if kind == "diagnostics":
+            agent.diagnostics = redact(frame["text"])
+            if operator is not None:
+                await self.notify(
+                    operator, "helpdesk.operator.diagnostics", {"text": agent.diagnostics}
+                )
+            return
+        lines = [(line["role"], redact(line["text"])) for line in frame["lines"]]
+        agent.backlog.extend(lines)
+        if operator is not None and lines:
+            await self.notify(operator, "helpdesk.operator.transcript", {"text": _lines(lines)})
+
+    async def _end(self, session_id: str, reason: str) -> None:
+        session = self.store.session(session_id)
+        agent = self._agents.pop(session_id, None)
+        if session is None or not self.store.end_session(session_id, reason):
+            return
+        log.info("support session %s ended: %s", session_id, reason)
+        if agent is not None and reason != "disconnected":
+            with contextlib.suppress(Exception):
+                await agent.socket.send_json({"type": "ended", "reason": reason})
+                await agent.socket.close(code=CLOSE_ENDED)
+        if session.operator_id is not None:
+            await self.notify(session.operator_id, f"helpdesk.operator.{reason}", {})
+
+    # -- what operators can do (called by the bot) -------------------------------------------
+    async def join(self, operator_id: int, code: str) -> JoinOutcome:
+        outcome, session_id = self.pairing.redeem(code, operator_id)
+        if outcome is not JoinOutcome.JOINED or session_id is None:
+            log.warning("join refused for operator %s: %s", operator_id, outcome.value)
+            return outcome
+        agent = self._agents.get(session_id)
+        if agent is None:  # the agent went away between issuing the code and now
+            self.store.end_session(session_id, "disconnected")
+            return JoinOutcome.WRONG
+        name = self.store.operator_name(operator_id) or str(operator_id)
+        log.info("operator %s joined support session %s", operator_id, session_id)
+        await agent.socket.send_json({"type": "joined", "operator": name})
+        await self.notify(operator_id, "helpdesk.operator.joined", {"language": agent.language})
+        if agent.diagnostics:
+            await self.notify(
+                operator_id, "helpdesk.operator.diagnostics", {"text": agent.diagnostics}
+            )
+        if agent.backlog:
+            await self.notify(
+                operator_id, "helpdesk.operator.transcript", {"text": _lines(agent.backlog)}
+            )
+        return outcome
+
+    def joined(self, operator_id: int) -> bool:
+        return self._agent_of(operator_id) is not None
+
+    def _agent_of(self, operator_id: int) -> _Agent | None:
+        session_id = self.store.joined_session(operator_id)
+        return None if session_id is None else self._agents.get(session_id)
+
+    async def leave(self, operator_id: int) -> bool:
+        agent = self._agent_of(operator_id)
+        name = self.store.operator_name(operator_id) or str(operator_id)
+        if self.store.leave(operator_id) is None:
+            return False
+        if agent is not None:
+            await agent.socket.send_json({"type": "left", "operator": name})
+        return True
+
+    async def say(self, operator_id: int, text: str) -> bool:
+        """Show the operator's words in the person's chat (never as their answer)."""
+        agent = self._agent_of(operator_id)
+        if agent is None or not text.strip():
+            return False
+        self.store.touch(agent.session_id)
+        name = self.store.operator_name(operator_id) or str(operator_id)
+        await agent.socket.send_json({"type": "message", "operator": name, "text": text[:MAX_TEXT]})
+        return True
+
+    async def suggest(self, operator_id: int, flow: str) -> bool:
+        """Offer a flow; the person decides whether to start it."""
+        agent = self._agent_of(operator_id)
+        if agent is None or not flow.isidentifier() or len(flow) > 64:
+            return False
+        self.store.touch(agent.session_id)
+        await agent.socket.send_json({"type": "suggest", "flow": flow})
+        return True
+
+    async def expire_idle(self) -> list[str]:
+        """End sessions idle for longer than the timeout (called periodically)."""
+        ended = self.store.idle_sessions(self.idle_timeout)
+        for session_id in ended:
+            await self._end(session_id, "timeout")
+        return ended
+
+    async def expire_forever(self, every: float = 30.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            await self.expire_idle()
+
+
+def _lines(lines: Sequence[tuple[str, str]] | deque[tuple[str, str]]) -> str:
+    return "\n".join(f"{'👤' if role == 'user' else '🤖'} {text}" for role, text in lines)
