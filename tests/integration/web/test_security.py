@@ -6,8 +6,12 @@ another tab (or a DNS-rebinding page, or another machine on the network) and the
 
 from __future__ import annotations
 
+import json
 import re
+import signal
 import socket
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -22,7 +26,8 @@ from tests.integration.web.client import (
     reply,
     to_knows_pin,
 )
-from tests.integration.web.server import WebServer
+from tests.integration.web.server import WebServer, start_server
+from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 
@@ -161,3 +166,24 @@ def test_sigterm_shuts_down_cleanly(web_server: WebServer) -> None:
             ws.recv(timeout=10)
     with pytest.raises(httpx.ConnectError):
         httpx.get(web_server.origin + "/", trust_env=False, timeout=5)
+
+
+def test_the_web_chat_attaches_to_a_running_agent(
+    akis_card: VirtualCard,
+    agent_process: Callable[[], subprocess.Popen[bytes]],
+    opensc_module: Path,
+    tmp_path: Path,
+) -> None:
+    agent = agent_process()  # holds the card; the web server must not open it itself
+    server = start_server(tmp_path, opensc_module)
+    try:
+        with open_chat(server) as ws:
+            first = first_prompt(ws)
+            assert any("Size nasıl yardımcı olabilirim" in o["text"] for o in first["outputs"])
+            agent.send_signal(signal.SIGTERM)
+            assert agent.wait(15) == 0
+            ws.send(json.dumps({"type": "reply", "text": "yardım"}))
+            with pytest.raises(ConnectionClosed):  # its conversation lived in the agent
+                next_turn(ws, timeout=15)
+    finally:
+        assert server.stop() == 0
