@@ -39,25 +39,12 @@ def check_crl(
     urls: list[str] | None = None,
 ) -> tuple[RevocationResult, bytes | None]:
     """Try each distribution point; return the first trustworthy answer and the raw CRL."""
-    urls = crl_urls(cert) if urls is None else urls
-    if not urls:
-        result = RevocationResult(RevocationStatus.UNAVAILABLE, Source.CRL, problem=Problem.NO_URL)
-        return result, None
-    fallback: RevocationResult | None = None
-    for url in urls:
-        fetched = fetch.get(client, url)
-        if fetched.body is None:
-            result = RevocationResult(
-                RevocationStatus.UNAVAILABLE, Source.CRL, url, fetched.problem, fetched.detail
-            )
-        else:
-            result = evaluate_crl(fetched.body, cert, issuer, now=now, url=url)
-            if result.is_definitive:
-                return result, fetched.body
-        if fallback is None or fallback.status is RevocationStatus.UNAVAILABLE:
-            fallback = result
-    assert fallback is not None
-    return fallback, None
+    return fetch.ask_in_turn(
+        Source.CRL,
+        crl_urls(cert) if urls is None else urls,
+        lambda url: fetch.get(client, url),
+        lambda body, url: evaluate_crl(body, cert, issuer, now=now, url=url),
+    )
 
 
 def evaluate_crl(

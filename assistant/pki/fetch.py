@@ -7,11 +7,12 @@ Bodies are size-capped: a CRL or OCSP answer is small, an endless stream is an a
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import httpx
 
-from assistant.pki.status import Problem
+from assistant.pki.status import Problem, RevocationResult, RevocationStatus, Source
 
 DEFAULT_TIMEOUT = httpx.Timeout(5.0, connect=3.0)
 OCSP_MAX_BYTES = 64 * 1024
@@ -73,3 +74,31 @@ def _send(
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
         # Read/protocol errors, unsupported scheme: the server or URL is at fault.
         return Fetched(None, Problem.HTTP_ERROR, type(exc).__name__)
+
+
+def ask_in_turn(
+    source: Source,
+    urls: Sequence[str],
+    fetch_one: Callable[[str], Fetched],
+    evaluate: Callable[[bytes, str], RevocationResult],
+) -> tuple[RevocationResult, bytes | None]:
+    """Ask each URL in turn: the first trustworthy answer and its raw bytes (for the
+    cache), else the most telling failure."""
+    if not urls:
+        return RevocationResult(RevocationStatus.UNAVAILABLE, source, problem=Problem.NO_URL), None
+    fallback: RevocationResult | None = None
+    for url in urls:
+        fetched = fetch_one(url)
+        if fetched.body is None:
+            result = RevocationResult(
+                RevocationStatus.UNAVAILABLE, source, url, fetched.problem, fetched.detail
+            )
+        else:
+            result = evaluate(fetched.body, url)
+            if result.is_definitive:
+                return result, fetched.body
+        # An answer we could not trust says more than a responder we could not reach.
+        if fallback is None or fallback.status is RevocationStatus.UNAVAILABLE:
+            fallback = result
+    assert fallback is not None
+    return fallback, None

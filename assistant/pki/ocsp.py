@@ -76,31 +76,16 @@ def check_ocsp(
 
     The raw response is returned so a cache can store it and re-verify it later.
     """
-    urls = ocsp_urls(cert) if urls is None else urls
-    if not urls:
-        return RevocationResult(
-            RevocationStatus.UNAVAILABLE, Source.OCSP, problem=Problem.NO_URL
-        ), None
     nonce = os.urandom(16) if use_nonce else None
     request = build_request(cert, issuer, cert_id_hash=cert_id_hash, nonce=nonce)
-    fallback: RevocationResult | None = None
-    for url in urls:
-        fetched = fetch.post(
+    return fetch.ask_in_turn(
+        Source.OCSP,
+        ocsp_urls(cert) if urls is None else urls,
+        lambda url: fetch.post(
             client, url, request, "application/ocsp-request", "application/ocsp-response"
-        )
-        if fetched.body is None:
-            result = RevocationResult(
-                RevocationStatus.UNAVAILABLE, Source.OCSP, url, fetched.problem, fetched.detail
-            )
-        else:
-            result = evaluate_response(fetched.body, cert, issuer, now=now, nonce=nonce, url=url)
-            if result.is_definitive:
-                return result, fetched.body
-        # An answer we could not trust says more than a responder we could not reach.
-        if fallback is None or fallback.status is RevocationStatus.UNAVAILABLE:
-            fallback = result
-    assert fallback is not None
-    return fallback, None
+        ),
+        lambda body, url: evaluate_response(body, cert, issuer, now=now, nonce=nonce, url=url),
+    )
 
 
 def evaluate_response(
