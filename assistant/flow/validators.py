@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from assistant.contact import is_email, normal_mobile
 from assistant.pki.tckn import is_valid_tckn
 
 
@@ -26,8 +27,6 @@ class Rejection:
 
 Validator = Callable[[str, Mapping[str, object]], Rejection | None]
 
-_MOBILE = re.compile(r"^(?:\+90|0)?5\d{9}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 # PINs people pick first and guessers try first, beyond repeated and sequential digits.
 _COMMON_PINS = frozenset({"121212", "123123", "112233", "101010", "696969", "102030", "147258"})
 
@@ -92,7 +91,7 @@ def sms_code(text: str, options: Mapping[str, object]) -> Rejection | None:
 
 def mobile(text: str, options: Mapping[str, object]) -> Rejection | None:
     """Turkish mobile number: 5XX XXX XX XX, with optional 0 or +90 in front."""
-    if _MOBILE.match(re.sub(r"[\s\-()]", "", text)):
+    if normal_mobile(text) is not None:
         return None
     return Rejection(
         "validator.mobile", "Cep telefonu numarasını 05XX XXX XX XX biçiminde yazınız."
@@ -101,7 +100,7 @@ def mobile(text: str, options: Mapping[str, object]) -> Rejection | None:
 
 def email(text: str, options: Mapping[str, object]) -> Rejection | None:
     """A plausible e-mail address (one @, a dot in the domain); delivery is not checked."""
-    if _EMAIL.match(text.strip()):
+    if is_email(text):
         return None
     return Rejection("validator.email", "Bu bir e-posta adresine benzemiyor: ad@alan.tr gibi.")
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assistant.contact import is_email, normal_mobile
 from assistant.pki.tckn import is_valid_tckn, mask_tckn
 from assistant.portal import sealing
 from assistant.portal.api import (
@@ -57,8 +58,6 @@ from assistant.secret import Secret, SecretKind
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
-_MOBILE = re.compile(r"^(?:\+90|0)?(5\d{9})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]{2,}$")
 _ADDRESS_MAX = 300
 # Compared against when the Kimlik No is unknown, so both cases cost the same time.
 _DUMMY_WORD = hash_word("-")
@@ -273,11 +272,10 @@ class PortalService:
         with self._lock:
             holder = self._holder(token)
             if mobile is not None:
-                match = _MOBILE.fullmatch(re.sub(r"[\s\-()]", "", mobile))
-                if not match:
+                mobile = normal_mobile(mobile)
+                if mobile is None:
                     return InfoUpdateOutcome.INVALID_MOBILE
-                mobile = "0" + match.group(1)
-            if email is not None and not _EMAIL.fullmatch(email := email.strip()):
+            if email is not None and not is_email(email := email.strip()):
                 return InfoUpdateOutcome.INVALID_EMAIL
             if address is not None:
                 address = " ".join(address.split())
