@@ -17,6 +17,7 @@ import logging
 import os
 import signal
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,8 @@ class AgentServer:
         self.path = path
         self.clients = 0
 
-    async def serve(self, stop: asyncio.Event) -> None:
+    async def serve(self, stop: asyncio.Event, ready: Callable[[], None] = lambda: None) -> None:
+        """Listen until `stop` is set; `ready` is called once front ends can connect."""
         claim_socket(self.path)
         old_umask = os.umask(0o177)  # the socket is born 0600, not chmod-ed afterwards
         try:
@@ -69,6 +71,7 @@ class AgentServer:
         finally:
             os.umask(old_umask)
         _log.info("agent listening")
+        ready()
         try:
             async with server:
                 await stop.wait()
@@ -143,14 +146,16 @@ def main(args: argparse.Namespace) -> int:
         print(f"Akış dosyalarında sorun var / flow files have problems:\n{error}")
         return 2
     agent.start()
-    print(f"NES Asistanı hazır / agent ready: {path}", flush=True)
+
+    def ready() -> None:
+        print(f"NES Asistanı hazır / agent ready: {path}", flush=True)
 
     async def run() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.add_signal_handler(signum, stop.set)
-        await AgentServer(agent, path).serve(stop)
+        await AgentServer(agent, path).serve(stop, ready)
 
     try:
         asyncio.run(run())
