@@ -14,6 +14,14 @@ this computer is decided here, before the relay ever sees it:
   question — closes the link; it never reaches `Conversation.reply`.
 Typing "destek bitir" / "end support" ends the session at any time.
 
+When the connection drops without the relay ending the session (the helpdesk server
+restarted, the network blinked), the link reconnects with backoff for about a minute
+(RECONNECT_DELAYS) and presents the resume secret the relay gave at opening; the joined
+operator stays joined. The person sees one notice when it drops and one when it is back.
+Lines written meanwhile are redacted as always and queued (at most QUEUE_FRAMES frames,
+in memory only), then sent after the reconnect; if it fails they are dropped and the
+person is told that they were not delivered. A refused resume ends the session.
+
 The socket runs on a private event loop in a daemon thread, because the terminal chat is
 synchronous; outputs from the helpdesk reach the person through the same `push` callback
 card events use. Every helpdesk output has a message id starting with `helpdesk.`.
@@ -36,7 +44,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import WebSocketException
+from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from assistant.flow.model import Flow, SecretStep, render
 from assistant.flow.outputs import Output, OutputKind, Push, Translator, source_text
@@ -44,6 +52,8 @@ from assistant.flow.session import Session, TranscriptEntry
 from assistant.helpdesk.redact import Redactor
 from assistant.helpdesk.relay import (
     AGENT_PATH,
+    CLOSE_ENDED,
+    CLOSE_POLICY,
     MAX_LINES,
     RELAY_FRAMES,
     ProtocolError,
@@ -60,6 +70,9 @@ TOKEN_ENV = "NES_ASISTAN_HELPDESK_TOKEN"
 CA_ENV = "NES_ASISTAN_HELPDESK_CA"
 END_WORDS = frozenset({"destek bitir", "end support", "support beenden", "انهاء الدعم"})
 CONNECT_SECONDS = 10.0
+RECONNECT_DELAYS = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0, 15.0, 15.0)  # ~61 s in all
+QUEUE_FRAMES = 100
+FINAL_CLOSE_CODES = frozenset({CLOSE_POLICY, CLOSE_ENDED})  # the relay ended or refused us
 
 
 @dataclass(frozen=True)
@@ -132,12 +145,18 @@ class SupportLink:
         self.session_id: str | None = None
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self._socket: ClientConnection | None = None
+        self._socket: ClientConnection | None = None  # None while reconnecting
         self._reader: Future[None] | None = None
+        self._live = False  # the session is open on our side (connected or reconnecting)
+        self._stopping = asyncio.Event()  # set by end(): stop waiting to reconnect
+        self._url = ""
+        self._token = ""
+        self._resume = ""
+        self._queue: list[dict[str, Any]] = []  # touched on the link's loop only
 
     @property
     def active(self) -> bool:
-        return self._socket is not None
+        return self._live
 
     # -- opening -----------------------------------------------------------------------
     def open_support(
@@ -161,21 +180,34 @@ class SupportLink:
         self._push([self.notice("helpdesk.code", {"code": code})])
         return code
 
-    async def _open(self, relay_url: str, token: str) -> str:
-        url = relay_url.rstrip("/") + AGENT_PATH
+    async def _connect(
+        self, first: dict[str, str], expected: str
+    ) -> tuple[ClientConnection, dict[str, Any]]:
+        """A socket to the relay on which `first` was answered by an `expected` frame."""
+        url = self._url.rstrip("/") + AGENT_PATH
         socket = await connect(
             url,
-            additional_headers={"Authorization": f"Bearer {token}"},
+            additional_headers={"Authorization": f"Bearer {self._token}"},
             ssl=self._ssl if url.startswith("wss:") else None,
             open_timeout=CONNECT_SECONDS,
         )
-        await socket.send(json.dumps({"type": "open", "language": self.language}))
-        frame = check_frame(json.loads(await socket.recv()), RELAY_FRAMES)
-        if frame["type"] != "opened":
+        await socket.send(json.dumps(first))
+        try:
+            raw = await asyncio.wait_for(socket.recv(), CONNECT_SECONDS)
+            frame = check_frame(json.loads(raw), RELAY_FRAMES)
+            if frame["type"] != expected:
+                raise ProtocolError(f"expected {expected}")
+        except BaseException:
             await socket.close()
-            raise ProtocolError("expected opened")
-        self._socket = socket
-        self.session_id = frame["session"]
+            raise
+        return socket, frame
+
+    async def _open(self, relay_url: str, token: str) -> str:
+        self._url, self._token = relay_url, token
+        opening = {"type": "open", "language": self.language}
+        socket, frame = await self._connect(opening, "opened")
+        self._socket, self._live = socket, True
+        self.session_id, self._resume = frame["session"], frame["resume"]
         self._reader = asyncio.run_coroutine_threadsafe(self._read(socket), self._loop)
         return str(frame["code"])
 
@@ -225,29 +257,78 @@ class SupportLink:
             self._send({"type": "transcript", "lines": redacted})
 
     def _send(self, frame: dict[str, Any]) -> None:
-        socket = self._socket
-        if socket is None:
+        if not self._live:
             return
-        future = asyncio.run_coroutine_threadsafe(socket.send(json.dumps(frame)), self._loop)
-        try:
+        future = asyncio.run_coroutine_threadsafe(self._deliver(frame), self._loop)
+        with contextlib.suppress(TimeoutError):
             future.result(CONNECT_SECONDS)
-        except (OSError, TimeoutError, WebSocketException):
-            self._closed_by_relay()
+
+    async def _deliver(self, frame: dict[str, Any]) -> None:
+        """Send now, or queue (already redacted) until the link has reconnected."""
+        socket = self._socket
+        if socket is not None:
+            try:
+                await socket.send(json.dumps(frame))
+                return
+            except (OSError, WebSocketException):
+                pass  # the reader sees the drop too and reconnects
+        if len(self._queue) < QUEUE_FRAMES:
+            self._queue.append(frame)
 
     # -- what comes back ---------------------------------------------------------------------
-    async def _read(self, socket: ClientConnection) -> None:
+    async def _read(self, socket: ClientConnection | None) -> None:
+        """Show what the relay sends; on a dropped connection, resume the session."""
+        notice = "helpdesk.ended"
+        while socket is not None:
+            if await self._listen(socket) or not self._live:
+                break
+            socket = await self._reconnect()
+            if socket is None:
+                notice = "helpdesk.lost"
+        self._closed_by_relay(notice)
+
+    async def _listen(self, socket: ClientConnection) -> bool:
+        """True when the session is over, False when only the connection dropped."""
         try:
             async for message in socket:
-                frame = check_frame(json.loads(message), RELAY_FRAMES)
-                output = self._shown(frame)
+                output = self._shown(check_frame(json.loads(message), RELAY_FRAMES))
                 if output is not None:
                     self._push([output])
         except (ProtocolError, ValueError):
             log.warning("helpdesk relay sent a frame outside the protocol; link closed")
             await socket.close()
+            return True
         except WebSocketException:
             pass
-        self._closed_by_relay()
+        return socket.close_code in FINAL_CLOSE_CODES
+
+    async def _reconnect(self) -> ClientConnection | None:
+        """Resume the session on a new socket, with backoff; None when that failed."""
+        self._socket = None
+        self._push([self.notice("helpdesk.reconnecting", {})])
+        assert self.session_id is not None
+        resume = {"type": "resume", "session": self.session_id, "secret": self._resume}
+        for delay in RECONNECT_DELAYS:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), delay)
+            if not self._live:
+                return None
+            try:
+                socket, _ = await self._connect(resume, "resumed")
+            except ConnectionClosed as closed:
+                if closed.rcvd is not None and closed.rcvd.code in FINAL_CLOSE_CODES:
+                    log.warning("helpdesk relay refused to resume the session")
+                    return None
+                continue
+            except (OSError, TimeoutError, WebSocketException, ProtocolError, ValueError):
+                continue  # not up yet: try again after the next delay
+            while self._queue:  # in order; lines queued during this flush included
+                await socket.send(json.dumps(self._queue.pop(0)))
+            self._socket = socket
+            log.info("helpdesk link resumed")
+            self._push([self.notice("helpdesk.reconnected", {})])
+            return socket
+        return None
 
     def _shown(self, frame: dict[str, Any]) -> Output | None:
         kind = frame["type"]
@@ -265,7 +346,7 @@ class SupportLink:
                 return None  # not a flow of this assistant: nothing to offer
             title = self._translate(flow.title.id, flow.title.text, self.language)
             return self.notice("helpdesk.suggest", {"title": title, "flow": flow.name})
-        return None  # "opened" twice or "ended": the close that follows says it
+        return None  # "opened"/"resumed" twice or "ended": the close that follows says it
 
     def notice(self, message_id: str, params: Mapping[str, str]) -> Output:
         """A helpdesk.* text as an output, in the person's language (front ends use it for
@@ -274,12 +355,17 @@ class SupportLink:
         return Output(OutputKind.TEXT, message_id, render(template, params), dict(params))
 
     # -- closing -------------------------------------------------------------------------------
-    def _closed_by_relay(self) -> None:
-        if self._socket is not None:
-            self._socket = None
-            self._push([self.notice("helpdesk.ended", {})])
+    def _closed_by_relay(self, notice: str) -> None:
+        self._socket = None
+        self._queue.clear()
+        if self._live:
+            self._live = False
+            self._push([self.notice(notice, {})])
 
     def _close(self) -> None:
+        self._live = False
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stopping.set)
         socket, self._socket = self._socket, None
         if socket is not None:
             future = asyncio.run_coroutine_threadsafe(socket.close(), self._loop)

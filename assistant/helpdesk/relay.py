@@ -8,13 +8,20 @@ operator sees them. Operators act only through `RelayHub` methods the bot calls 
 `leave`, `say`, `suggest`).
 
 The protocol is the safety boundary, so it is closed by construction:
-- agent → relay frames are `open`, `transcript`, `diagnostics`, `new_code`, `end`, each
-  with exactly its keys; anything else closes the socket with 1008 (policy violation);
-- relay → agent frames are `opened`, `code`, `joined`, `message`, `suggest`, `left`,
-  `ended`. None of them carries input for the conversation: an operator's words are
+- agent → relay frames are `open`, `resume`, `transcript`, `diagnostics`, `new_code`,
+  `end`, each with exactly its keys; anything else closes the socket with 1008 (policy
+  violation);
+- relay → agent frames are `opened`, `resumed`, `code`, `joined`, `message`, `suggest`,
+  `left`, `ended`. None of them carries input for the conversation: an operator's words are
   shown, never answered with. There is no frame by which anyone but the person could
   type into a secret or confirm prompt, and the agent side (agent_link.py) rejects any
   frame outside this list as well.
+Resuming: `opened` carries a resume secret (256 random bits) of which only the SHA-256
+is stored, in the session's row. When the socket drops (the relay restarted, the network
+blinked) the session stays open for RESUME_GRACE seconds; an agent that presents the
+session id with its secret (`resume`, compared in constant time) takes it up again, with
+the operator still joined. A wrong or expired secret closes the socket with 1008. The
+secret is bound to its one session and cleared from the database when the session ends.
 Nothing a person typed is stored or logged here: logs carry session ids and frame types.
 TLS is uvicorn's (`--ssl-certfile/--ssl-keyfile`, see README.md); the app is the same.
 """
@@ -23,8 +30,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import logging
+import secrets
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,10 +56,14 @@ MAX_TEXT = 4096
 MAX_LINES = 50
 BACKLOG_LINES = 200  # what an operator sees of the conversation before they joined
 IDLE_TIMEOUT = 30 * 60.0
+RESUME_GRACE = 120.0  # how long a session waits for its agent (which retries for ~60 s)
+RESUME_BYTES = 32
+_NO_HASH = bytes(32)  # compared against when the session is unknown: same time either way
 ROLES = frozenset({"user", "assistant"})
 
 AGENT_FRAMES: dict[str, frozenset[str]] = {
     "open": frozenset({"language"}),
+    "resume": frozenset({"session", "secret"}),
     "transcript": frozenset({"lines"}),
     "diagnostics": frozenset({"text"}),
     "new_code": frozenset(),
@@ -59,7 +72,8 @@ AGENT_FRAMES: dict[str, frozenset[str]] = {
 """Every frame an agent may send, with its exact keys besides `type`."""
 
 RELAY_FRAMES: dict[str, frozenset[str]] = {
-    "opened": frozenset({"session", "code"}),
+    "opened": frozenset({"session", "code", "resume"}),
+    "resumed": frozenset({"operator"}),  # who is still joined ("" for nobody)
     "code": frozenset({"code"}),
     "joined": frozenset({"operator"}),
     "message": frozenset({"operator", "text"}),
@@ -122,6 +136,8 @@ class RelayHub:
         tokens: Sequence[str],
         notify: OperatorSink,
         idle_timeout: float = IDLE_TIMEOUT,
+        *,
+        resume_grace: float = RESUME_GRACE,
     ) -> None:
         if not tokens or any(len(t) < 16 for t in tokens):
             raise ValueError("agent tokens must be set and at least 16 characters long")
@@ -130,7 +146,9 @@ class RelayHub:
         self._tokens = [t.encode() for t in tokens]
         self.notify = notify
         self.idle_timeout = idle_timeout
+        self.resume_grace = resume_grace
         self._agents: dict[str, _Agent] = {}
+        store.detach_all()  # after a restart, sessions wait for their agents to resume
 
     # -- the Starlette app ---------------------------------------------------------------
     def app(self) -> Starlette:
@@ -156,9 +174,12 @@ class RelayHub:
             while True:
                 frame = check_frame(await socket.receive_json(), AGENT_FRAMES)
                 if agent is None:
-                    if frame["type"] != "open":
-                        raise ProtocolError("first frame must be open")
-                    agent = await self._open(socket, frame["language"])
+                    if frame["type"] == "open":
+                        agent = await self._open(socket, frame["language"])
+                    elif frame["type"] == "resume":
+                        agent = await self._resume(socket, frame["session"], frame["secret"])
+                    else:
+                        raise ProtocolError("first frame must be open or resume")
                 elif frame["type"] == "end":
                     reason = "user_ended"
                     break
@@ -172,16 +193,50 @@ class RelayHub:
             with contextlib.suppress(Exception):
                 await socket.close(code=CLOSE_POLICY)
         finally:
-            if agent is not None:
-                await self._end(agent.session_id, reason)
+            if agent is not None and self._agents.get(agent.session_id) is agent:
+                if reason == "disconnected":  # it may come back: wait RESUME_GRACE for it
+                    del self._agents[agent.session_id]
+                    self.store.detach(agent.session_id)
+                    log.info("support session %s detached", agent.session_id)
+                else:
+                    await self._end(agent.session_id, reason)
 
     async def _open(self, socket: WebSocket, language: str) -> _Agent:
         session = self.store.create_session(language[:8])
         agent = _Agent(socket, session.id, session.language)
         self._agents[session.id] = agent
         code = self.pairing.issue(session.id)
-        await socket.send_json({"type": "opened", "session": session.id, "code": code})
+        secret = secrets.token_urlsafe(RESUME_BYTES)
+        self.store.set_resume(session.id, _resume_hash(secret))
+        await socket.send_json(
+            {"type": "opened", "session": session.id, "code": code, "resume": secret}
+        )
         log.info("support session %s opened", session.id)
+        return agent
+
+    async def _resume(self, socket: WebSocket, session_id: str, secret: str) -> _Agent:
+        """Take up an open session again with its resume secret (and nothing else)."""
+        stored = self.store.resume_hash(session_id)
+        matches = hmac.compare_digest(_resume_hash(secret), stored or _NO_HASH)
+        if stored is None or not matches:
+            log.warning("resume refused for session %s", session_id[:64])
+            raise ProtocolError("resume refused")
+        session = self.store.session(session_id)
+        assert session is not None  # it has a resume hash, so it exists and is open
+        previous = self._agents.get(session_id)
+        agent = _Agent(socket, session_id, session.language)
+        if previous is not None:  # a half-dead socket the relay had not noticed yet
+            agent.backlog, agent.diagnostics = previous.backlog, previous.diagnostics
+            with contextlib.suppress(Exception):
+                await previous.socket.close(code=CLOSE_POLICY)
+        self._agents[session_id] = agent
+        self.store.attach(session_id)
+        operator = session.operator_id
+        name = "" if operator is None else self.store.operator_name(operator) or str(operator)
+        await socket.send_json({"type": "resumed", "operator": name})
+        log.info("support session %s resumed", session_id)
+        if operator is not None:
+            await self.notify(operator, "helpdesk.operator.resumed", {})
         return agent
 
     async def _from_agent(self, agent: _Agent, frame: dict[str, Any]) -> None:
@@ -280,15 +335,21 @@ class RelayHub:
 
     async def expire_idle(self) -> list[str]:
         """End sessions idle for longer than the timeout (called periodically)."""
-        ended = self.store.idle_sessions(self.idle_timeout)
+        ended = self.store.idle_sessions(self.idle_timeout, self.resume_grace)
         for session_id in ended:
-            await self._end(session_id, "timeout")
+            gone = session_id not in self._agents
+            await self._end(session_id, "disconnected" if gone else "timeout")
         return ended
 
     async def expire_forever(self, every: float = 30.0) -> None:
         while True:
             await asyncio.sleep(every)
             await self.expire_idle()
+
+
+def _resume_hash(secret: str) -> bytes:
+    """SHA-256 is enough: the secret is 256 random bits, nothing to guess or stretch."""
+    return hashlib.sha256(secret.encode("utf-8", "replace")).digest()
 
 
 def _lines(lines: Sequence[tuple[str, str]] | deque[tuple[str, str]]) -> str:

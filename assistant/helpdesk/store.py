@@ -59,6 +59,13 @@ MIGRATIONS: tuple[str, ...] = (
         updated REAL NOT NULL
     );
     """,
+    # 2: resuming a session after a relay restart or a dropped connection. `resume_hash`
+    # is SHA-256 of the agent's resume secret (cleared when the session ends); `detached`
+    # is when the agent's socket went away (NULL while it is connected).
+    """
+    ALTER TABLE support_sessions ADD COLUMN resume_hash BLOB;
+    ALTER TABLE support_sessions ADD COLUMN detached REAL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -181,20 +188,62 @@ class HelpdeskStore:
 
     def end_session(self, session_id: str, reason: str) -> bool:
         cursor = self._run(
-            "UPDATE support_sessions SET state = 'ended', ended_reason = ?"
+            "UPDATE support_sessions SET state = 'ended', ended_reason = ?, resume_hash = NULL"
             " WHERE id = ? AND state != 'ended'",
             (reason, session_id),
         )
         self._run("UPDATE pairing_codes SET used = 1 WHERE session_id = ?", (session_id,))
         return cursor.rowcount == 1
 
-    def idle_sessions(self, idle_seconds: float) -> list[str]:
-        """Open sessions without activity for `idle_seconds` (the caller ends them)."""
+    def idle_sessions(
+        self, idle_seconds: float, detached_seconds: float | None = None
+    ) -> list[str]:
+        """Open sessions without activity for `idle_seconds`, or whose agent has been away
+        for more than `detached_seconds` (the caller ends them)."""
+        now = self.clock()
+        away = now - (detached_seconds if detached_seconds is not None else idle_seconds)
         rows = self._run(
-            "SELECT id FROM support_sessions WHERE state != 'ended' AND last_active < ?",
-            (self.clock() - idle_seconds,),
+            "SELECT id FROM support_sessions WHERE state != 'ended'"
+            " AND (last_active < ? OR detached < ?)",
+            (now - idle_seconds, away),
         ).fetchall()
         return [str(r[0]) for r in rows]
+
+    # -- resuming after a restart or a dropped connection ------------------------------
+    def set_resume(self, session_id: str, resume_hash: bytes) -> None:
+        self._run(
+            "UPDATE support_sessions SET resume_hash = ? WHERE id = ? AND state != 'ended'",
+            (resume_hash, session_id),
+        )
+
+    def resume_hash(self, session_id: str) -> bytes | None:
+        """The resume secret's hash of an open session; None once it ended."""
+        row = self._run(
+            "SELECT resume_hash FROM support_sessions WHERE id = ? AND state != 'ended'",
+            (session_id,),
+        ).fetchone()
+        return None if row is None or row[0] is None else bytes(row[0])
+
+    def detach(self, session_id: str) -> None:
+        """The agent's socket went away; the session waits for it to resume."""
+        self._run(
+            "UPDATE support_sessions SET detached = ? WHERE id = ? AND state != 'ended'",
+            (self.clock(), session_id),
+        )
+
+    def attach(self, session_id: str) -> None:
+        self._run(
+            "UPDATE support_sessions SET detached = NULL, last_active = ?"
+            " WHERE id = ? AND state != 'ended'",
+            (self.clock(), session_id),
+        )
+
+    def detach_all(self) -> None:
+        """At start nobody is connected yet: every open session waits for its agent."""
+        self._run(
+            "UPDATE support_sessions SET detached = ? WHERE state != 'ended' AND detached IS NULL",
+            (self.clock(),),
+        )
 
     # -- pairing codes -----------------------------------------------------------------
     def add_code(self, code_hash: bytes, session_id: str, lifetime: float) -> None:

@@ -35,6 +35,15 @@ HELPDESK_TEXTS: dict[str, str] = {
     ),
     "helpdesk.left": "{operator} görüşmeden ayrıldı. Gerekirse yeni bir kod alabilirsiniz.",
     "helpdesk.ended": "Yardım masası görüşmesi sona erdi.",
+    "helpdesk.reconnecting": (
+        "Yardım masasıyla bağlantı kısa bir süre için kesildi; yeniden bağlanılıyor. Bu "
+        "arada yazdıklarınız bağlantı kurulunca iletilir. Buradaki işlemleriniz sürer."
+    ),
+    "helpdesk.reconnected": "Yardım masasıyla bağlantı yeniden kuruldu; görüşme sürüyor.",
+    "helpdesk.lost": (
+        "Yardım masasıyla bağlantı yeniden kurulamadı ve görüşme sona erdi. Bağlantı "
+        "kesikken yazdıklarınız iletilmedi. İsterseniz yeniden 'operatör' yazabilirsiniz."
+    ),
     # -- the operator on Telegram -------------------------------------------------------
     "helpdesk.operator.joined": (
         "Görüşmeye katıldınız (dil: {language}). Gizli bilgiler •••••• olarak görünür; "
@@ -46,4 +55,7 @@ HELPDESK_TEXTS: dict[str, str] = {
     "helpdesk.operator.user_ended": "Kullanıcı görüşmeyi bitirdi.",
     "helpdesk.operator.timeout": "Görüşme uzun süre hareketsiz kaldığı için kapatıldı.",
     "helpdesk.operator.disconnected": "Kullanıcının asistanıyla bağlantı kesildi.",
+    "helpdesk.operator.resumed": (
+        "Kullanıcının asistanı yeniden bağlandı; görüşme kaldığı yerden sürüyor."
+    ),
 }

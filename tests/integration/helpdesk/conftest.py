@@ -50,7 +50,9 @@ def bot_api() -> Iterator[FakeBotApi]:
 
 
 class RunningHelpdesk:
-    def __init__(self, config: HelpdeskConfig, api: FakeBotApi, clock: FakeClock) -> None:
+    def __init__(
+        self, config: HelpdeskConfig, api: FakeBotApi, clock: FakeClock, port: int = 0
+    ) -> None:
         self.config = config
         self.clock = clock
         self.server = HelpdeskServer(
@@ -60,7 +62,7 @@ class RunningHelpdesk:
             bot_base_url=api.base_url,
             clock=clock,
         )
-        sock = free_socket()
+        sock = free_socket(port)  # a restarted server listens where its agents look
         self.url = f"ws://127.0.0.1:{sock.getsockname()[1]}"
         self.loop = asyncio.new_event_loop()
         self._update_ids = iter(range(1, 10**6))

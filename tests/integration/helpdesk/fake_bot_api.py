@@ -109,12 +109,12 @@ async def _params(request: Request) -> dict[str, Any]:
     return dict(parse_qsl((await request.body()).decode("utf-8")))
 
 
-def free_socket() -> socket.socket:
+def free_socket(port: int = 0) -> socket.socket:
     # IPPROTO_TCP spelled out: asyncio sets TCP_NODELAY on accepted sockets only when the
     # listening socket says so; with proto 0 every response waits ~40 ms (delayed ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))  # 0: any free port; else the one a restart reuses
     return sock
 
 

@@ -103,7 +103,9 @@ class ForgedRelay:
 
     async def _handler(self, socket: ServerConnection) -> None:
         await socket.recv()
-        await socket.send(json.dumps({"type": "opened", "session": "s", "code": "ABCDEF"}))
+        await socket.send(
+            json.dumps({"type": "opened", "session": "s", "code": "ABCDEF", "resume": "r"})
+        )
         for frame in self.frames:
             await socket.send(json.dumps(frame))
         await socket.wait_closed()

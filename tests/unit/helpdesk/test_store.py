@@ -68,3 +68,16 @@ def test_one_operator_per_session(store: HelpdeskStore) -> None:
     assert store.leave(1) == session.id
     assert store.joined_session(1) is None
     assert store.join(session.id, 2)
+
+
+def test_a_resume_hash_lives_as_long_as_its_session(store: HelpdeskStore, clock: FakeClock) -> None:
+    session = store.create_session("tr")
+    store.set_resume(session.id, b"h" * 32)
+    assert store.resume_hash(session.id) == b"h" * 32
+    store.detach(session.id)
+    clock.advance(121)
+    assert store.idle_sessions(30 * 60, detached_seconds=120) == [session.id]
+    store.attach(session.id)  # the agent came back in time after all
+    assert store.idle_sessions(30 * 60, detached_seconds=120) == []
+    assert store.end_session(session.id, "user_ended")
+    assert store.resume_hash(session.id) is None
