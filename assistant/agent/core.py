@@ -9,6 +9,7 @@ the agent with the author-facing problem list instead of failing mid-conversatio
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from assistant.agent.actions import build_registry
@@ -94,4 +95,14 @@ class Agent:
                 continue  # saved against flows that changed since: start afresh
             if session is not None and session.channel == channel and session.root == self.root:
                 return session
+        return None
+
+
+def load_agent() -> Agent | None:
+    """The agent, or None after saying on stderr which flow files are broken and where."""
+    try:
+        return Agent()
+    except FlowProblemsError as error:
+        print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
+        print(error, file=sys.stderr)
         return None

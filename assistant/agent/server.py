@@ -132,18 +132,17 @@ def _parse(line: bytes) -> dict[str, Any] | None:
 
 def main(args: argparse.Namespace) -> int:
     from assistant.agent import logs
-    from assistant.agent.core import FlowProblemsError
+    from assistant.agent.core import load_agent
 
     logs.configure()
     path = socket_path()
     try:
         claim_socket(path)
-        agent = Agent()
     except AgentRunningError:
         print(f"NES Asistanı zaten çalışıyor / the agent is already running ({path})")
         return 1
-    except FlowProblemsError as error:
-        print(f"Akış dosyalarında sorun var / flow files have problems:\n{error}")
+    agent = load_agent()
+    if agent is None:
         return 2
     agent.start()
 

@@ -186,13 +186,10 @@ def main(args: argparse.Namespace) -> int:
 
 def _run_in_process(chat: TerminalChat, language: str) -> int:
     """No agent runs: this process holds the card for as long as the chat lasts."""
-    from assistant.agent.core import Agent, FlowProblemsError
+    from assistant.agent.core import load_agent
 
-    try:
-        agent = Agent()
-    except FlowProblemsError as error:
-        print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
-        print(error, file=sys.stderr)
+    agent = load_agent()
+    if agent is None:
         return 2
     agent.start()
     conversation, first = agent.conversation("terminal", chat.show, language=language)

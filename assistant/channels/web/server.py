@@ -17,7 +17,6 @@ import argparse
 import secrets
 import signal
 import socket
-import sys
 import webbrowser
 from types import FrameType
 
@@ -40,7 +39,7 @@ def main(args: argparse.Namespace) -> int:
 
     from assistant.agent import logs
     from assistant.agent.client import attach_opener
-    from assistant.agent.core import Agent, FlowProblemsError
+    from assistant.agent.core import Agent, load_agent
     from assistant.agent.server import agent_answers, socket_path
     from assistant.channels.web.app import create_app
     from assistant.i18n.catalog import translator as catalog_translator
@@ -51,11 +50,8 @@ def main(args: argparse.Namespace) -> int:
     if agent_answers(path):  # `nes-asistan agent` holds the card: attach to it
         opener, translator = attach_opener(path), catalog_translator()
     else:
-        try:
-            agent = Agent()
-        except FlowProblemsError as error:
-            print("Akış dosyalarında sorun var / flow files have problems:", file=sys.stderr)
-            print(error, file=sys.stderr)
+        agent = load_agent()
+        if agent is None:
             return 2
         opener, translator = agent.conversation, agent.translator
     sock = listening_socket(getattr(args, "port", 0) or 0)
