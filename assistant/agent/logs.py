@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
-import re
 from pathlib import Path
 
 from assistant.paths import log_dir
+from assistant.pki.tckn import mask_in_text
 
-_TCKN_SHAPE = re.compile(r"\b([1-9]\d{2})\d{6}(\d{2})\b")
 LOG_NAME = "agent.log"
 
 
@@ -25,7 +24,7 @@ class JsonLines(logging.Formatter):
             "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
             "level": record.levelname,
             "logger": record.name,
-            "message": _TCKN_SHAPE.sub(r"\1******\2", record.getMessage()),
+            "message": mask_in_text(record.getMessage()),
         }
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -33,6 +33,15 @@ def mask_tckn(value: str) -> str:
     return f"{value[:3]}{'*' * 6}{value[-2:]}"
 
 
+_IN_TEXT = re.compile(r"(?<!\d)[1-9]\d{10}(?!\d)")
+
+
+def mask_in_text(text: str) -> str:
+    """Every number shaped like a TC Kimlik No (checksum or not) masked: for logs, where
+    a number that merely looks like one is better hidden than shown."""
+    return _IN_TEXT.sub(lambda match: mask_tckn(match[0]), text)
+
+
 def tckn_from_subject_serial(serial: str) -> str | None:
     """The TC Kimlik No inside a subject serialNumber, or None.
 

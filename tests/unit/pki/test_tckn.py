@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.pki.tckn import is_valid_tckn, mask_tckn, tckn_from_subject_serial
+from assistant.pki.tckn import is_valid_tckn, mask_in_text, mask_tckn, tckn_from_subject_serial
 
 
 def test_known_valid_and_invalid_numbers() -> None:
@@ -33,3 +33,10 @@ def test_subject_serial_forms() -> None:
     assert tckn_from_subject_serial(" PNOTR-12345678950") == "12345678950"
     assert tckn_from_subject_serial("12345678951") is None
     assert tckn_from_subject_serial("ABC123") is None
+
+
+def test_numbers_shaped_like_a_tckn_are_masked_inside_free_text() -> None:
+    line = "kart 12345678950 okundu; seri 012345678901, sayaç 1234567895012, id=10000000146"
+    assert mask_in_text(line) == (
+        "kart 123******50 okundu; seri 012345678901, sayaç 1234567895012, id=100******46"
+    )
