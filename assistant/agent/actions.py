@@ -127,7 +127,9 @@ class CardActions:
         token = self._token()
         if isinstance(token, ActionResult):
             return ActionResult("removed") if token.outcome == "removed" else token
-        listed = token.certificates()
+        listed = self.card.certificates()
+        if listed is None:
+            return ActionResult("removed")
         if not listed.ok:
             return _failure(listed, ("removed", "none"))
         facts = [read_facts(c.der) for c in listed.unwrap()]

@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from assistant.card.certificates import CardCertificate
 from assistant.card.monitor import (
     CardEvent,
     CardInserted,
@@ -71,6 +72,7 @@ class CardService:
         self._readers: list[str] = []
         self._cards: dict[str, CardPresence] = {}
         self._token: TokenSession | None = None
+        self._certificates: tuple[CardCertificate, ...] | None = None
         self._token_reader: str | None = None
         self._listeners: list[Listener] = []
         self._monitor = CardMonitor(self._on_event)
@@ -125,6 +127,26 @@ class CardService:
                     self._token, self._token_reader = opened.unwrap(), card.reader
         return opened
 
+    def certificates(self) -> Outcome[tuple[CardCertificate, ...]] | None:
+        """The card's certificates, read once per insertion: a certificate check, a
+        revocation check and Kilit Çözme in one conversation ask for them in turn, and
+        they cannot change while the card stays in the reader. None: no card."""
+        opened = self.token()
+        if opened is None:
+            return None
+        if not opened.ok:
+            return Outcome(opened.kind, error=opened.error, search=opened.search)
+        token = opened.unwrap()
+        with self._lock:
+            if self._certificates is not None and self._token is token:
+                return Outcome(OutcomeKind.OK, self._certificates)
+        listed = token.certificates()
+        if listed.ok:
+            with self._lock:
+                if self._token is token:
+                    self._certificates = listed.unwrap()
+        return listed
+
     # -- monitor thread ------------------------------------------------------------------
     def _on_event(self, event: CardEvent) -> None:
         with self._lock:
@@ -152,10 +174,11 @@ class CardService:
             case PcscUnavailable():
                 self._service_up = False
                 self._readers, self._cards, self._token = [], {}, None
+                self._certificates = None
             case PcscRestored():
                 self._service_up = True
 
     def _forget(self, reader: str) -> None:
         self._cards.pop(reader, None)
         if self._token_reader == reader:
-            self._token, self._token_reader = None, None
+            self._token, self._token_reader, self._certificates = None, None, None

@@ -50,11 +50,8 @@ class RevocationActions:
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
 
     def revocation(self) -> ActionResult:
-        opened = self.card.token()
-        if opened is None or not opened.ok:
-            return ActionResult("removed")
-        listed = opened.unwrap().certificates()
-        if not listed.ok:
+        listed = self.card.certificates()
+        if listed is None or not listed.ok:
             return ActionResult("removed")
         now = self._now()
         certificates = [x509.load_der_x509_certificate(c.der) for c in listed.unwrap()]
