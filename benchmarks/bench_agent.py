@@ -65,9 +65,9 @@ def _first_prompt_seconds(env: dict[str, str]) -> float:
 def main() -> dict[str, float | str]:
     if shutil.which("pcscd") is None or not OPENSC.exists():
         return {"skipped": "pcscd or OpenSC not installed"}
-    from tests.rig.pcscd import PcscService
-    from tests.rig.pki import TestPki
-    from tests.rig.virtual_card import VirtualCard, create_state
+    from assistant.demo.pcscd import PcscService
+    from assistant.demo.pki import TestPki
+    from assistant.demo.virtual_card import VirtualCard, create_state
 
     results: dict[str, float | str] = {}
     with tempfile.TemporaryDirectory(prefix="bench-agent-") as tmp:

@@ -94,9 +94,9 @@ def _softhsm(results: dict[str, float | str], work: Path) -> None:
 
 def _rig(results: dict[str, float | str], work: Path) -> None:
     try:
-        from tests.rig.pcscd import PcscService
-        from tests.rig.pki import TestPki
-        from tests.rig.virtual_card import VirtualCard, create_state
+        from assistant.demo.pcscd import PcscService
+        from assistant.demo.pki import TestPki
+        from assistant.demo.virtual_card import VirtualCard, create_state
     except ImportError as exc:
         results["rig_skipped"] = f"virtual card rig not importable: {exc}"
         print(f"rig: skipped ({results['rig_skipped']})")

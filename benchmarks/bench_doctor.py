@@ -52,15 +52,15 @@ def _record(
 
 def _wait_for_card(reader: str, env: dict[str, str]) -> None:
     """In a child process: this one may already be bound to another pcscd (bench_card's)."""
-    code = f"from tests.rig.virtual_card import wait_for_card; wait_for_card({reader!r}, True)"
+    code = f"from assistant.demo.virtual_card import wait_for_card; wait_for_card({reader!r}, True)"
     subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, timeout=30)
 
 
 def _rig(results: dict[str, float | str], work: Path, env: dict[str, str]) -> None:
+    from assistant.demo.pcscd import PcscService
+    from assistant.demo.pki import TestPki
+    from assistant.demo.virtual_card import VirtualCard, create_state
     from tests.integration.pki.pkirig import start_openssl_ocsp
-    from tests.rig.pcscd import PcscService
-    from tests.rig.pki import TestPki
-    from tests.rig.virtual_card import VirtualCard, create_state
 
     service = PcscService(work / "pcsc")
     responder = None

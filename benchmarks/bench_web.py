@@ -47,10 +47,10 @@ def main() -> dict[str, float | str]:
 
 
 def _run(work: Path) -> dict[str, float | str]:
+    from assistant.demo.pcscd import PcscService
+    from assistant.demo.pki import TestPki
+    from assistant.demo.virtual_card import VirtualCard, create_state
     from tests.integration.web.server import start_server
-    from tests.rig.pcscd import PcscService
-    from tests.rig.pki import TestPki
-    from tests.rig.virtual_card import VirtualCard, create_state
 
     service = PcscService(work / "pcsc", entries=1)
     service.start()

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.rig.pcscd import PcscService, ReaderSlot
-from tests.rig.pki import TestPki
+from assistant.demo.pcscd import PcscService, ReaderSlot
+from assistant.demo.pki import TestPki
+from assistant.demo.virtual_card import VirtualCard, create_state
 from tests.rig.softhsm import SoftHsm, SoftHsmToken, reinitialize_loaded_module
-from tests.rig.virtual_card import VirtualCard, create_state
 
 OPENSC_MODULE = Path("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
 # user_pin_unblock_style: without it OpenSC's PIV driver sends a PUK unblock as a PIN

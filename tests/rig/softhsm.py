@@ -18,7 +18,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.rig.pki import Holder
+from assistant.demo.pki import Holder
 
 SOFTHSM_MODULE = Path("/usr/lib/softhsm/libsofthsm2.so")
 

@@ -11,10 +11,10 @@ import pytest
 
 from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent
+from assistant.demo.ocsp import OcspResponder, start_openssl_ocsp
+from assistant.demo.pki import TestPki
 from assistant.flow.outputs import Output
 from assistant.flow.store import SessionStore
-from tests.rig.ocsp import OcspResponder, start_openssl_ocsp
-from tests.rig.pki import TestPki
 
 
 @dataclass

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
+from assistant.demo.ocsp import OcspResponder
+from assistant.demo.pki import TestPki
+from assistant.demo.virtual_card import VirtualCard
 from tests.integration.agent.conftest import Chat
-from tests.rig.ocsp import OcspResponder
-from tests.rig.pki import TestPki
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import pytest
 
+from assistant.demo.virtual_card import VirtualCard
 from assistant.flow.outputs import OutputKind
 from assistant.i18n.catalog import translate
 from assistant.i18n.language import SUPPORTED
 from tests.integration.agent.conftest import Chat
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

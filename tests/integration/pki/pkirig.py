@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from tests.rig.ocsp import OcspResponder, start_openssl_ocsp
+from assistant.demo.ocsp import OcspResponder, start_openssl_ocsp
 from tests.unit.pki import certgen as g
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey

@@ -12,13 +12,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from assistant.demo.pki import TestPki
 from assistant.pki.facts import TcknState, read_facts
 from assistant.pki.revocation import check_revocation
 from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.pki.status import RevocationStatus, Source
 from assistant.pki.trust import ChainStatus, build_chain, load_trust_store
 from tests.integration.pki.pkirig import start_openssl_ocsp
-from tests.rig.pki import TestPki
 
 pytestmark = pytest.mark.integration
 

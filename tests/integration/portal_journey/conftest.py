@@ -25,12 +25,12 @@ from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent, flows_dir
 from assistant.agent.portal_actions import PORTAL_URL_ENV, PortalActions
 from assistant.card.profiles import ProfileSet, UnblockStyle
+from assistant.demo.piv_card import PivState
+from assistant.demo.pki import TestPki
+from assistant.demo.virtual_card import VirtualCard, create_state
 from assistant.flow.outputs import Output, OutputKind
 from assistant.portal.reference.training import captcha_answer, latest_code
 from tests.integration.portal.conftest import PortalProcess, portal_process  # noqa: F401
-from tests.rig.piv_card import PivState
-from tests.rig.pki import TestPki
-from tests.rig.virtual_card import VirtualCard, create_state
 from tests.unit.portal.conftest import (
     MOBILE,
     PIN_CANARY,

@@ -11,9 +11,9 @@ import pytest
 from assistant.card.outcomes import OutcomeKind
 from assistant.card.profiles import ProfileSet, UnblockStyle
 from assistant.card.token import TokenSession, open_token
+from assistant.demo.virtual_card import VirtualCard
 from assistant.secret import Secret, SecretKind
 from tests.integration.portal_journey.conftest import CARD_PIN, NEW_PIN, PUK_CANARY, rig_profiles
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

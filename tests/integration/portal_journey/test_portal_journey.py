@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.demo.virtual_card import VirtualCard
 from tests.integration.portal_journey.conftest import (
     CARD_PIN,
     NEW_PIN,
@@ -18,7 +19,6 @@ from tests.integration.portal_journey.conftest import (
     Journey,
     pkcs11_login,
 )
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

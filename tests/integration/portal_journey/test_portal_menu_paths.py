@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from assistant.agent.core import flows_dir
+from assistant.demo.virtual_card import VirtualCard
 from assistant.portal.api import CertificateStatus
 from assistant.portal.client import PortalClient
 from assistant.portal.reference.training import captcha_answer
 from assistant.secret import Secret, SecretKind
 from tests.integration.portal_journey.conftest import WORD_CANARY, Journey
-from tests.rig.virtual_card import VirtualCard
 from tests.unit.portal.conftest import MOBILE, TCKN, TRAINING_KEY
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""`python -m tests.rig.card` (what the demo runs) serves a card until interrupted."""
+"""`python -m assistant.demo.card_cli` (what the demo runs) serves a card until interrupted."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from smartcard.System import readers
 
-from tests.rig.atrs import ATRS
-from tests.rig.pcscd import PcscService, ReaderSlot
-from tests.rig.virtual_card import wait_for_card
+from assistant.demo.atrs import ATRS
+from assistant.demo.pcscd import PcscService, ReaderSlot
+from assistant.demo.virtual_card import wait_for_card
 
 pytestmark = pytest.mark.integration
 
@@ -28,8 +28,8 @@ def slot(pcsc_service: PcscService) -> Iterator[ReaderSlot]:
 
 def _serve(state: Path, port: int, *extra: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.rig.card", "--state", str(state), "--port", str(port),
-         *extra],
+        [sys.executable, "-m", "assistant.demo.card_cli",
+         "--state", str(state), "--port", str(port), *extra],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         cwd=Path(__file__).resolve().parents[3],
     )  # fmt: skip

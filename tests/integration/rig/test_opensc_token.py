@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import NameOID
 
-from tests.rig.virtual_card import VirtualCard
+from assistant.demo.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,9 @@ import pytest
 from smartcard.Exceptions import NoCardException
 from smartcard.System import readers
 
-from tests.rig.atrs import ATRS
-from tests.rig.pcscd import PcscService
-from tests.rig.virtual_card import VirtualCard
+from assistant.demo.atrs import ATRS
+from assistant.demo.pcscd import PcscService
+from assistant.demo.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.demo.virtual_card import VirtualCard
 from tests.integration.terminal.conftest import files_containing
 from tests.integration.terminal.tmux import TmuxChat
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.server import WebServer, start_server
-from tests.rig.virtual_card import VirtualCard
 
 CANARY_PIN = "730419"  # distinctive: must never show up in a file, a log or the output
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.conftest import CANARY_PIN
 from tests.integration.web.png import distinct_colours, pixels
 from tests.integration.web.server import WebServer
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
+from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.client import (
     first_prompt,
     handshake_status,
@@ -27,7 +28,6 @@ from tests.integration.web.client import (
     to_knows_pin,
 )
 from tests.integration.web.server import WebServer, start_server
-from tests.rig.virtual_card import VirtualCard
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
 from cryptography.x509.oid import NameOID
 
-from tests.rig import tlv
-from tests.rig.piv_card import (
+from assistant.demo import tlv
+from assistant.demo.piv_card import (
     ALG_P384,
     ALG_RSA2048,
     SLOT_AUTH,

@@ -11,7 +11,13 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtensionOID, NameOID
 
-from tests.rig.pki import NES_POLICY_OID, QC_STATEMENTS_OID, TestPki, make_tckn, openssl_oneline
+from assistant.demo.pki import (
+    NES_POLICY_OID,
+    QC_STATEMENTS_OID,
+    TestPki,
+    make_tckn,
+    openssl_oneline,
+)
 
 
 def _tckn_ok(tckn: str) -> bool:

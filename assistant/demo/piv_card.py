@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
-from tests.rig import tlv
+from assistant.demo import tlv
 
 PIV_AID_PREFIX = bytes.fromhex("A000000308")
 PIV_AID = bytes.fromhex("A000000308000010000100")

@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
+from assistant.demo.pcscd import free_port_pair
 from assistant.pki.tckn import check_digits
-from tests.rig.pcscd import free_port_pair
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 

@@ -1,6 +1,6 @@
 """Serve a virtual NES card to a vpcd reader until Ctrl-C (used by the demo).
 
-    python -m tests.rig.card --state FILE [--atr piv|akis|tckk] [--key p384|rsa2048]
+    python -m assistant.demo.card_cli --state FILE [--atr piv|akis|tckk] [--key p384|rsa2048]
                              [--port 35963] [--pin 123456 --puk 12345678]
 
 The state file is created on first use with keys and certificates from a TEST PKI
@@ -16,15 +16,15 @@ import signal
 import threading
 from pathlib import Path
 
-from tests.rig.atrs import ATRS
-from tests.rig.pki import TestPki
-from tests.rig.virtual_card import VirtualCard, create_state
+from assistant.demo.atrs import ATRS
+from assistant.demo.pki import TestPki
+from assistant.demo.virtual_card import VirtualCard, create_state
 
 DEFAULT_PORT = 35963
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m tests.rig.card", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m assistant.demo.card_cli", description=__doc__)
     parser.add_argument("--state", type=Path, required=True, help="card state JSON file")
     parser.add_argument("--atr", choices=sorted(ATRS), default="piv")
     parser.add_argument("--key", choices=("p384", "rsa2048"), default="p384")

@@ -1,6 +1,6 @@
 """The built-in demo: the assistant in the terminal against a virtual AKİS card.
 
-    python -m tests.rig.demo [nes-asistan options, e.g. --lang en]
+    python -m assistant.demo.run [nes-asistan options, e.g. --lang en]
 
 Starts a private pcscd with a vpcd reader, inserts a virtual card that presents an AKİS
 ATR (OpenSC's PIV driver serves it, so no TÜBİTAK middleware is needed), answers OCSP for
@@ -24,11 +24,11 @@ from urllib.parse import urlsplit
 from cryptography import x509
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
-from tests.rig.ocsp import OcspResponder, start_openssl_ocsp
-from tests.rig.pcscd import PcscService
-from tests.rig.piv_card import SLOT_SIGN, PivState
-from tests.rig.pki import TestPki
-from tests.rig.virtual_card import VirtualCard, create_state
+from assistant.demo.ocsp import OcspResponder, start_openssl_ocsp
+from assistant.demo.pcscd import PcscService
+from assistant.demo.piv_card import SLOT_SIGN, PivState
+from assistant.demo.pki import TestPki
+from assistant.demo.virtual_card import VirtualCard, create_state
 
 OCSP = AuthorityInformationAccessOID.OCSP
 

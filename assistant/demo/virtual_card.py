@@ -14,10 +14,10 @@ from pathlib import Path
 
 from cryptography import x509
 
-from tests.rig.atrs import atr_for
-from tests.rig.piv_card import SLOT_AUTH, SLOT_SIGN, PivCard, PivState
-from tests.rig.pki import TestPki
-from tests.rig.vpcd_link import VpcdLink
+from assistant.demo.atrs import atr_for
+from assistant.demo.piv_card import SLOT_AUTH, SLOT_SIGN, PivCard, PivState
+from assistant.demo.pki import TestPki
+from assistant.demo.vpcd_link import VpcdLink
 
 DEMO_NAMES = ("Ayşe Çağlar Öztürk", "İsmail Güneş Şahin", "Gülşen Işık Doğan")
 
