@@ -11,11 +11,11 @@ import enum
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from assistant.card.atr import Atr, format_hex, parse_hex
+from assistant.resources import packaged
 
 
 class ProfileError(ValueError):
@@ -144,7 +144,7 @@ class ProfileSet:
         import yaml
 
         if path is None:
-            text = resources.files("assistant.card").joinpath("profiles.yaml").read_text("utf-8")
+            text = packaged("card", "profiles.yaml").read_text("utf-8")
         else:
             text = path.read_text("utf-8")
         try:
