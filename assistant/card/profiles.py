@@ -8,6 +8,7 @@ is an error at start-up rather than a silently ignored safety setting.
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any
 
 from assistant.card.atr import Atr, format_hex, parse_hex
 from assistant.resources import packaged
+
+PROFILES_ENV = "NES_ASISTAN_PROFILES"  # a site's own profiles.yaml instead of the shipped one
 
 
 class ProfileError(ValueError):
@@ -140,9 +143,12 @@ class ProfileSet:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProfileSet:
-        """The packaged profiles.yaml, or another file (tests, site overrides)."""
+        """`path`, else the file `NES_ASISTAN_PROFILES` names (a site's override, the
+        demo's), else the packaged profiles.yaml."""
         import yaml
 
+        if path is None and os.environ.get(PROFILES_ENV):
+            path = Path(os.environ[PROFILES_ENV])
         if path is None:
             text = packaged("card", "profiles.yaml").read_text("utf-8")
         else:
