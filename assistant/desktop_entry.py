@@ -2,10 +2,11 @@
 
 Writes an XDG desktop entry (Desktop Entry Specification 1.4, the newest that Debian 12's
 desktop-file-validate knows) and the assistant's icon into the user's data dir
-(`$XDG_DATA_HOME`, else ~/.local/share), so the chat starts from the desktop's menu without typing a command. The entry runs this
-very installation (its own Python, `-m assistant web`), whatever PATH the desktop
-session has. `Terminal=true`: the web chat's server lives as long as that small window
-(it shows the chat's address); closing it ends the chat, and no server is left behind.
+(`$XDG_DATA_HOME`, else ~/.local/share), so the chat starts from the desktop's menu
+without typing a command. The entry runs this very installation (its own Python,
+`-m assistant web`), whatever PATH the desktop session has. `Terminal=true`: the web
+chat's server lives as long as that small window (it shows the chat's address); closing
+it ends the chat, and no server is left behind.
 Name and Comment come in every shipped language, from the catalogs.
 """
 
