@@ -32,7 +32,8 @@ class _ShowVersion(argparse.Action):
     def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
         from assistant import __version__
 
-        parser.exit(message=f"{PROG} {__version__}\n")
+        print(f"{PROG} {__version__}")
+        parser.exit()
 
 
 def _run(handler: str, args: argparse.Namespace) -> int:
