@@ -48,6 +48,15 @@ def find_vpcd_driver() -> Path:
     raise FileNotFoundError("libifdvpcd.so not found: apt-get install vsmartcard-vpcd")
 
 
+def find_pcscd() -> Path:
+    """The pcscd program; /usr/sbin is searched too, as it is not on a user's PATH."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    found = shutil.which("pcscd", path=search)
+    if found is None:
+        raise FileNotFoundError("pcscd not found: apt-get install pcscd")
+    return Path(found)
+
+
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
@@ -129,7 +138,8 @@ class PcscService:
             Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
         flags = "-f -a" if self.apdu_log else "-f"
         script = (
-            f"mount --bind '{self.run_dir}' /run/pcscd && exec pcscd {flags} -c '{self.conf_dir}'"
+            f"mount --bind '{self.run_dir}' /run/pcscd && "
+            f"exec '{find_pcscd()}' {flags} -c '{self.conf_dir}'"
         )
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(

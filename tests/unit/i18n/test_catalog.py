@@ -11,13 +11,13 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
+from assistant.build import compile_catalogs
 from assistant.flow.actions import Registry
 from assistant.flow.lint import lint
 from assistant.flow.loader import load_all
 from assistant.flow.outputs import OutputKind
 from assistant.flow.session import Session
 from assistant.flow.texts import ENGINE_TEXTS
-from assistant.i18n.build import compile_catalogs
 from assistant.i18n.catalog import (
     SOURCE_LOCALES,
     catalog_lookup,
