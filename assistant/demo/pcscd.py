@@ -75,6 +75,11 @@ def free_port_pair() -> int:
     raise RuntimeError("no free port pair for vpcd")
 
 
+def recorded_pid(pid_file: Path) -> int:
+    """The PID pcscd wrote; it ends the number with a NUL byte, not a newline."""
+    return int(pid_file.read_text(encoding="ascii").strip("\0\n "))
+
+
 def _unshare() -> list[str]:
     """A private mount namespace; without root, inside a user namespace mapping us to root."""
     command = ["unshare", "--mount", "--propagation", "private"]
@@ -156,7 +161,7 @@ class PcscService:
         pid file behind, and a new pcscd refuses to start next to them."""
         pid_file = self.run_dir / "pcscd.pid"
         try:
-            os.kill(int(pid_file.read_text().strip()), 0)
+            os.kill(recorded_pid(pid_file), 0)
         except (FileNotFoundError, ValueError, ProcessLookupError):
             for leftover in (self.socket_path, pid_file):
                 with contextlib.suppress(FileNotFoundError):

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.demo.pcscd import recorded_pid
 from tests.integration.terminal.tmux import TmuxChat
 from tests.package.conftest import Installed
 
@@ -37,7 +38,7 @@ def test_installed_demo_reaches_a_verified_test_signature_and_cleans_up(
     try:
         chat.wait_for("Demo kartı takıldı", timeout=60)
         pid_file = state / "pcscd" / "run" / "pcscd.pid"
-        pcscd = int(pid_file.read_text().strip("\0\n "))  # pcscd ends it with a NUL
+        pcscd = recorded_pid(pid_file)
         assert _alive(pcscd)
         chat.answer("Size nasıl yardımcı olabilirim", "4")
         chat.answer("İmza için PIN'inizi yazınız", "123456")
