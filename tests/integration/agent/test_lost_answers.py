@@ -40,6 +40,16 @@ def change_until_confirm(chat: Chat) -> str:
     return str(serial)[-4:]
 
 
+def leaks(home: Path, chat: Chat, canaries: list[str]) -> list[str]:
+    """Where a typed PIN shows up: any file under the user's dirs (SQLite pages too), or
+    anything the chat said."""
+    assert chat.agent is not None
+    chat.agent.store.save(chat.conversation.session)
+    places = {str(p): p.read_bytes() for p in home.rglob("*") if p.is_file()}
+    places["outputs"] = "\n".join(f"{o.text} {o.params}" for o in chat.seen).encode()
+    return [f"{c} in {w}" for c in canaries for w, data in places.items() if c.encode() in data]
+
+
 def pulled_and_back(card: VirtualCard) -> None:
     card.wait_cut()
     card.insert()
@@ -81,6 +91,7 @@ def test_a_lost_change_says_the_pin_may_be_new_and_the_next_prompt_knows(
     virtual_card: Callable[..., VirtualCard],
     agent_chat: Callable[[], Chat],
     opensc_module: Path,
+    agent_env: Path,
     point: str,
 ) -> None:
     card = virtual_card("akis", pin=OLD)
@@ -112,6 +123,7 @@ def test_a_lost_change_says_the_pin_may_be_new_and_the_next_prompt_knows(
     chat.say("evet")
     assert "bağlantı kesildi" not in chat.say(MENU_TEST_SIGNATURE)
     assert login(opensc_module, card, holds)
+    assert leaks(agent_env, chat, [OLD, NEW]) == []
 
 
 def test_after_a_restart_the_next_pin_question_still_knows(
