@@ -139,6 +139,10 @@ class PcscService:
             )
             for slot in range(SLOTS_PER_ENTRY):
                 self.slots.append(ReaderSlot(f"{friendly} 00 {slot:02X}", port + slot))
+        self._launch(timeout)
+        self._free = list(self.slots)
+
+    def _launch(self, timeout: float) -> None:
         if os.geteuid() == 0:  # the mount point; Debian's pcscd package makes it otherwise
             Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
         flags = "-f -a" if self.apdu_log else "-f"
@@ -154,7 +158,19 @@ class PcscService:
                 stdin=subprocess.DEVNULL,
             )
         self._wait_for_readers(timeout)
-        self._free = list(self.slots)
+
+    def kill(self) -> None:
+        """SIGKILL pcscd, as a crash would: clients get SCARD_E_NO_SERVICE, every vpcd card
+        loses its link, and the socket and pid file stay behind."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=5)
+
+    def restart(self, timeout: float = 15.0) -> None:
+        """Start pcscd again after `kill`, with the same readers and the same bind mount;
+        a card must then be inserted again (its link died with the old pcscd)."""
+        self._remove_stale_files()
+        self._launch(timeout)
 
     def _remove_stale_files(self) -> None:
         """A pcscd killed without notice (the demo's terminal closed) leaves its socket and

@@ -47,6 +47,8 @@ from tests.unit.portal.conftest import (
 NEW_PIN = "582617"
 CARD_PIN = "904731"
 MY_FLOWS = (
+    "card_ready",
+    "pin_hint",
     "portal",
     "portal_login",
     "portal_guide",
