@@ -102,6 +102,7 @@ def _sign(
             store=environment.store,
             fetch=False,
             now=environment.now,
+            known=prepared.evidence,
         )
         reports.append(report)
         return report.indication is not Indication.FAILED

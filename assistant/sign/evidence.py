@@ -119,7 +119,8 @@ def local_knowledge(certs: Iterable[x509.Certificate], evidence: Evidence) -> Lo
 
 def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureValidationSpec:
     """ETSI-style validation against our anchors only (never the operating system's),
-    revocation data required for the signer and for CAs that declare where to find it."""
+    revocation data required for the signer, and for CAs and time-stamping units that
+    declare where to find it."""
     from pyhanko.sign.validation.policy_decl import (
         CertificateFetchingRule,
         RevinfoOnlineFetchingRule,
@@ -135,20 +136,26 @@ def validation_spec(store: TrustStore, knowledge: LocalKnowledge) -> SignatureVa
     )
     from pyhanko_certvalidator.registry import SimpleTrustManager
 
-    revocation = RevocationCheckingPolicy(
-        ee_certificate_rule=RevocationCheckingRule.CRL_OR_OCSP_REQUIRED,
-        intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
-    )
-    policy = CertValidationPolicySpec(
-        trust_manager=SimpleTrustManager.build(trust_roots=to_asn1(store.anchors)),
-        revinfo_policy=CertRevTrustPolicy(
-            revocation,
-            freshness=None,
-            freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
-        ),
-    )
+    trust = SimpleTrustManager.build(trust_roots=to_asn1(store.anchors))
+
+    def policy(end_entity: RevocationCheckingRule) -> CertValidationPolicySpec:
+        rules = RevocationCheckingPolicy(
+            ee_certificate_rule=end_entity,
+            intermediate_ca_cert_rule=RevocationCheckingRule.CHECK_IF_DECLARED,
+        )
+        return CertValidationPolicySpec(
+            trust_manager=trust,
+            revinfo_policy=CertRevTrustPolicy(
+                rules,
+                freshness=None,
+                freshness_req_type=FreshnessReqType.MAX_DIFF_REVOCATION_VALIDATION,
+            ),
+        )
+
     return SignatureValidationSpec(
-        cert_validation_policy=policy,
+        cert_validation_policy=policy(RevocationCheckingRule.CRL_OR_OCSP_REQUIRED),
+        # A time-stamping unit's certificate is checked where it says how (CRL/OCSP URLs).
+        ts_cert_validation_policy=policy(RevocationCheckingRule.CHECK_IF_DECLARED),
         revinfo_gathering_policy=RevocationInfoGatheringSpec(
             online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY,
             certificate_fetching_rule=CertificateFetchingRule.NEVER_FETCH,

@@ -55,17 +55,19 @@ def verify_file(
     client: httpx.Client | None = None,
     fetch: bool = True,
     now: dt.datetime | None = None,
+    known: ev.Evidence | None = None,
 ) -> VerificationReport:
     """The verdict on every signature in `path`; `InputError` when it cannot be checked.
 
-    `fetch=False` asks no CA (only what the document carries counts).
+    `fetch=False` asks no CA (only what the document carries counts); `known` adds
+    answers the caller already has (the signer, checking what it just wrote).
     """
     store = store if store is not None else load_trust_store()
     now = now or dt.datetime.now(dt.UTC)
     own_client = client is None and fetch
     http = client if client is not None else make_client() if fetch else None
     try:
-        checker = _Checker(store, http, now)
+        checker = _Checker(store, http, now, known or ev.Evidence())
         head = _read_head(path)
         if b"%PDF-" in head:
             return checker.pdf_file(path)
@@ -86,10 +88,13 @@ def _read_head(path: Path) -> bytes:
 
 
 class _Checker:
-    def __init__(self, store: TrustStore, client: httpx.Client | None, now: dt.datetime) -> None:
+    def __init__(
+        self, store: TrustStore, client: httpx.Client | None, now: dt.datetime, known: ev.Evidence
+    ) -> None:
         self.store = store
         self.client = client
         self.now = now
+        self.known = known
 
     # -- PDF -----------------------------------------------------------------------------
 
@@ -124,7 +129,11 @@ class _Checker:
         reader: Any,
     ) -> SignatureVerdict:
         from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
-        from pyhanko.sign.validation.ades import ades_basic_validation, ades_lta_validation
+        from pyhanko.sign.validation.ades import (
+            ades_basic_validation,
+            ades_lta_validation,
+            ades_with_time_validation,
+        )
         from pyhanko.sign.validation.policy_decl import PdfSignatureValidationSpec
 
         leaf = ev.from_asn1(sig.signer_cert)
@@ -135,16 +144,25 @@ class _Checker:
         spec = PdfSignatureValidationSpec(
             ev.validation_spec(self.store, knowledge), diff_policy=DEFAULT_DIFF_POLICY
         )
+        # The standard's procedure for what the signature carries: basic validation (EN
+        # 319 102-1 §5.3) without a time-stamp, validation with time (§5.5) with one, and
+        # the long-term procedure (§5.6.3) once document time-stamps follow it.
         result: Any
-        if _has_signature_timestamp(sig.signer_info) or _doc_timestamp_after(sig, reader):
-            result = asyncio.run(ades_lta_validation(sig, spec, timing_info=self._timing()))
+        timing = self._timing()
+        if _doc_timestamp_after(sig, reader):
+            result = asyncio.run(ades_lta_validation(sig, spec, timing_info=timing))
         else:
+            validate = (
+                ades_with_time_validation
+                if _has_signature_timestamp(sig.signer_info)
+                else ades_basic_validation
+            )
             result = asyncio.run(
-                ades_basic_validation(
+                validate(
                     sig.signed_data,
                     spec.signature_validation_spec,
                     raw_digest=sig.compute_digest(),
-                    timing_info=self._timing(),
+                    timing_info=timing,
                 )
             )
         coverage, changes, modified = _integrity(sig)
@@ -268,8 +286,8 @@ class _Checker:
     ) -> tuple[ChainResult, ev.Evidence]:
         chain = build_chain(leaf, embedded, self.store, self.now)
         if self.client is None or chain.issuer is None:
-            return chain, ev.Evidence()
-        return chain, ev.gather(chain, client=self.client, now=self.now)
+            return chain, self.known
+        return chain, ev.combine(self.known, ev.gather(chain, client=self.client, now=self.now))
 
     def _verdict(
         self,

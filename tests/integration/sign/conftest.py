@@ -21,6 +21,7 @@ from assistant.demo.pki import TestPki
 from assistant.pki.trust import TrustStore, load_trust_store
 from assistant.secret import Secret, SecretKind
 from assistant.sign.signing import CardKey
+from tests.integration.sign.tools import nss_store
 
 
 @dataclass
@@ -57,21 +58,13 @@ def signing_card(
 
 
 @pytest.fixture
-def trust(test_pki: TestPki, tmp_path: Path) -> TrustStore:
-    folder = tmp_path / "trust"
-    folder.mkdir()
-    for name in ("root.pem", "ca.pem"):
-        shutil.copyfile(test_pki.dir / name, folder / name)
-    return load_trust_store([folder])
-
-
-@pytest.fixture
 def ocsp(test_pki: TestPki) -> Iterator[Callable[[], OcspResponder]]:
     """Factory: start `openssl ocsp` for the TEST PKI (after the card was made: openssl
     reads index.txt only when it starts)."""
     running: list[OcspResponder] = []
 
     def start() -> OcspResponder:
+        test_pki.serve_files()  # the CRL and the issuing CA, on the URLs the certificates name
         for responder in running:
             responder.stop()
         running.clear()
@@ -88,14 +81,46 @@ def ocsp(test_pki: TestPki) -> Iterator[Callable[[], OcspResponder]]:
         responder.stop()
 
 
-@pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False) as http:
-        yield http
+@dataclass
+class Rig:
+    """Everything a signing test uses, in one fixture."""
+
+    card: Callable[..., SigningCard]
+    ocsp: Callable[[], OcspResponder]
+    pki: TestPki
+    tmp: Path
+    trust: TrustStore
+    """The TEST root and issuing CA, as a user's trust folder would hold them."""
+    client: httpx.Client
+    document: Path
+    """A two-page sample PDF, `docs/dilekce.pdf`."""
+    nss: Path
+    """An NSS store trusting the TEST root, for pdfsig and vfychain."""
 
 
 @pytest.fixture
-def document(tmp_path: Path) -> Path:
-    folder = tmp_path / "docs"
+def rig(
+    signing_card: Callable[..., SigningCard],
+    ocsp: Callable[[], OcspResponder],
+    test_pki: TestPki,
+    tmp_path: Path,
+) -> Iterator[Rig]:
+    folder = tmp_path / "trust"
     folder.mkdir()
-    return write_sample_pdf(folder / "dilekce.pdf", pages=2)
+    for name in ("root.pem", "ca.pem"):
+        shutil.copyfile(test_pki.dir / name, folder / name)
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    document = write_sample_pdf(docs / "dilekce.pdf", pages=2)
+    nss = nss_store(tmp_path / "nss", test_pki.dir / "root.pem")
+    with httpx.Client(timeout=httpx.Timeout(5.0), trust_env=False) as client:
+        yield Rig(
+            signing_card,
+            ocsp,
+            test_pki,
+            tmp_path,
+            load_trust_store([folder]),
+            client,
+            document,
+            nss,
+        )
