@@ -231,7 +231,7 @@ def test_card_pulled_mid_signature_leaves_the_original_and_no_file(
     real = card.token.sign_digest
 
     def pull_then_sign(*args: Any, **kwargs: Any) -> Any:
-        card.card.remove()  # after pyHanko built the rig.document, before the card signs
+        card.card.remove()  # after pyHanko built the document, before the card signs
         return real(*args, **kwargs)
 
     monkeypatch.setattr(card.token, "sign_digest", pull_then_sign)
@@ -252,7 +252,7 @@ def test_expired_certificate_is_refused_before_the_card(rig: Rig) -> None:
 
 
 def test_added_page_content_after_signing_is_reported(rig: Rig) -> None:
-    """An incremental update that changes the page: pdfsig says the rig.document is not
+    """An incremental update that changes the page: pdfsig says the document is not
     totally signed; we say it was modified after signing."""
     from pyhanko.pdf_utils import generic
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -271,7 +271,7 @@ def test_added_page_content_after_signing_is_reported(rig: Rig) -> None:
         with changed.open("wb") as out:
             writer.write(out)
     checked = pdfsig(changed, rig.nss)
-    assert "Signature is Valid." in checked and "Not total rig.document signed" in checked, checked
+    assert "Signature is Valid." in checked and "Not total document signed" in checked, checked
     (verdict,) = verify_file(changed, store=rig.trust, fetch=False).signatures
     assert verdict.indication is Indication.FAILED and verdict.reason == "MODIFIED_AFTER_SIGNING"
     assert verdict.coverage is Coverage.ENTIRE_REVISION and verdict.changes is Changes.OTHER
