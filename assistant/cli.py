@@ -92,6 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_doctor_arguments(doctor)
     doctor.set_defaults(handler="assistant.doctor.cli:main")
+
+    from assistant.sign.cli import add_arguments as add_verify_arguments
+
+    verify = commands.add_parser(
+        "verify", help="imzalı bir belgeyi (PDF, .p7s, .imz) doğrula; çıkış 0/1/2"
+    )
+    add_verify_arguments(verify)
+    verify.set_defaults(handler="assistant.sign.cli:main")
     return parser
 
 

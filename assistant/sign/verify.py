@@ -68,8 +68,10 @@ def verify_file(
     http = client if client is not None else make_client() if fetch else None
     try:
         checker = _Checker(store, http, now, known or ev.Evidence())
-        head = _read_head(path)
-        if b"%PDF-" in head:
+        head = _read_head(path).lstrip()
+        # An attached CMS (.imz) may carry a PDF within its first bytes: DER or PEM armour
+        # decides first, then the PDF header (which may follow a little junk).
+        if not head.startswith((b"\x30", b"-----BEGIN")) and b"%PDF-" in head:
             return checker.pdf_file(path)
         return checker.cms_file(path, content)
     finally:
