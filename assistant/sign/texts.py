@@ -122,7 +122,6 @@ SIGN_TEXTS: dict[str, str] = {
     ),
     "sign.input.content_unreadable": "İmzalanan dosya {file} okunamadı.",
     "sign.input.encrypted": "{file} şifreli; şifreli PDF'ler denetlenemiyor.",
-    "sign.usage": "Kullanım hatası: {detail}",
 }
 
 
