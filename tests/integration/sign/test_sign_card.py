@@ -275,3 +275,29 @@ def test_added_page_content_after_signing_is_reported(rig: Rig) -> None:
     (verdict,) = verify_file(changed, store=rig.trust, fetch=False).signatures
     assert verdict.indication is Indication.FAILED and verdict.reason == "MODIFIED_AFTER_SIGNING"
     assert verdict.coverage is Coverage.ENTIRE_REVISION and verdict.changes is Changes.OTHER
+
+
+def test_pin_canary_reaches_no_file_and_no_output(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A distinctive PIN, used for a PAdES and a CAdES signature (and once wrongly), is
+    in no file the signing wrote, no file under the user's dirs, no log line, no result."""
+    canary = "739146"
+    home = rig.tmp / "home"
+    monkeypatch.setenv("NES_ASISTAN_HOME", str(home))
+    card = rig.card(pin=canary)
+    rig.ocsp()
+    caplog.set_level("DEBUG")
+    outcomes = [
+        sign_pdf(rig.document, card.key, card.pin(), store=rig.trust, client=rig.client),
+        sign_file(rig.document, card.key, card.pin(), attached=True, store=rig.trust),
+        sign_pdf(rig.document, card.key, card.pin("739147"), store=rig.trust, fetch=False),
+    ]
+    assert outcomes[0].ok and outcomes[1].ok and outcomes[2].kind is SignKind.CARD
+    needles = (canary.encode(), canary.encode("utf-16-le"))
+    for path in [*rig.document.parent.rglob("*"), *home.rglob("*")]:
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(n in data for n in needles), path
+    for text in [*(repr(o) for o in outcomes), *(str(o) for o in outcomes), caplog.text]:
+        assert canary not in text and "739147" not in text
