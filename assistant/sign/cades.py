@@ -22,8 +22,7 @@ import httpx
 from assistant.card.consent import LastTryConsent
 from assistant.pki.trust import TrustStore
 from assistant.secret import Secret
-from assistant.sign.card_signer import CardRefusedError
-from assistant.sign.output import NoFreeNameError, OutputForm, write_beside
+from assistant.sign.output import OutputForm, write_beside
 from assistant.sign.signing import (
     CardKey,
     Environment,
@@ -32,6 +31,7 @@ from assistant.sign.signing import (
     Signed,
     SignKind,
     SignOutcome,
+    failure_outcome,
     run_signing,
     signer_for,
 )
@@ -72,9 +72,6 @@ def _sign(
     prepared: Prepared,
     environment: Environment,
 ) -> SignOutcome:
-    from pyhanko.sign.general import SigningError
-    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
-
     from assistant.sign.verify import verify_file
 
     form = OutputForm.ATTACHED if attached else OutputForm.DETACHED
@@ -109,20 +106,11 @@ def _sign(
 
     try:
         written = write_beside(source, form, write, check)
-    except CardRefusedError as refused:
-        return SignOutcome(SignKind.CARD, card=refused.outcome)
-    except FileNotFoundError:
-        return SignOutcome(SignKind.NOT_FOUND)
-    except TimestampRequestError as failed:
-        return SignOutcome(SignKind.TIMESTAMP_FAILED, detail=type(failed.__cause__).__name__)
-    except NoFreeNameError as full:
-        return SignOutcome(SignKind.CANNOT_WRITE, detail=str(full))
-    except PermissionError as denied:
-        return SignOutcome(SignKind.CANNOT_WRITE, detail=type(denied).__name__)
-    except SigningError as failed:
-        return SignOutcome(SignKind.FAILED, detail=type(failed).__name__)
-    except OSError as failed:
-        return SignOutcome(SignKind.CANNOT_WRITE, detail=type(failed).__name__)
+    except Exception as exc:
+        outcome = failure_outcome(exc)
+        if outcome is None:
+            raise
+        return outcome
     if written is None:
         return SignOutcome(SignKind.CHECK_FAILED, detail=reports[-1].signatures[-1].reason)
     level = Level.B_T if environment.tsa is not None else Level.B_B

@@ -27,8 +27,7 @@ from assistant.pki.trust import TrustStore
 from assistant.secret import Secret
 from assistant.sign import appearance
 from assistant.sign import evidence as ev
-from assistant.sign.card_signer import CardRefusedError
-from assistant.sign.output import NoFreeNameError, OutputForm, write_beside
+from assistant.sign.output import OutputForm, write_beside
 from assistant.sign.signing import (
     CardKey,
     Environment,
@@ -38,6 +37,7 @@ from assistant.sign.signing import (
     SignKind,
     SignOptions,
     SignOutcome,
+    failure_outcome,
     revocation_usable,
     run_signing,
     signer_for,
@@ -86,8 +86,6 @@ class _Job:
 
     def run(self) -> SignOutcome:
         from pyhanko.pdf_utils.misc import PdfError
-        from pyhanko.sign.general import SigningError
-        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
         from assistant.sign.verify import verify_file
 
@@ -107,26 +105,17 @@ class _Job:
 
         try:
             written = write_beside(self.source, OutputForm.PADES, write, check)
-        except CardRefusedError as refused:
-            return SignOutcome(SignKind.CARD, card=refused.outcome)
-        except FileNotFoundError:
-            return SignOutcome(SignKind.NOT_FOUND)
         except _EncryptedError:
             return SignOutcome(SignKind.ENCRYPTED_PDF)
         except appearance.FontMissingError as missing:
             return SignOutcome(SignKind.FONT_MISSING, detail=str(missing))
-        except TimestampRequestError as failed:
-            return SignOutcome(SignKind.TIMESTAMP_FAILED, detail=type(failed.__cause__).__name__)
-        except NoFreeNameError as full:
-            return SignOutcome(SignKind.CANNOT_WRITE, detail=str(full))
-        except PermissionError as denied:
-            return SignOutcome(SignKind.CANNOT_WRITE, detail=type(denied).__name__)
-        except (PdfError, ValueError) as bad:
+        except PdfError as bad:  # PdfReadError too: not a PDF pyHanko can add to
             return SignOutcome(SignKind.NOT_A_PDF, detail=type(bad).__name__)
-        except SigningError as failed:
-            return SignOutcome(SignKind.FAILED, detail=type(failed).__name__)
-        except OSError as failed:
-            return SignOutcome(SignKind.CANNOT_WRITE, detail=type(failed).__name__)
+        except Exception as exc:
+            outcome = failure_outcome(exc)
+            if outcome is None:
+                raise
+            return outcome
         if written is None:
             return SignOutcome(SignKind.CHECK_FAILED, detail=reports[-1].signatures[-1].reason)
         leaf = self.prepared.evidence.leaf

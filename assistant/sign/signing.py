@@ -209,3 +209,27 @@ def signer_for(
     return CardSigner(
         key.token, pin, key.certificate, [ev.der(c) for c in chain.chain[1:]], consent
     )
+
+
+def failure_outcome(exc: Exception) -> SignOutcome | None:
+    """The typed answer for what can go wrong while a signed copy is made, PAdES or CAdES
+    alike; None for anything else (a bug, which the caller lets propagate)."""
+    from pyhanko.sign.general import SigningError
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    from assistant.sign.card_signer import CardRefusedError
+    from assistant.sign.output import NoFreeNameError
+
+    if isinstance(exc, CardRefusedError):
+        return SignOutcome(SignKind.CARD, card=exc.outcome)
+    if isinstance(exc, FileNotFoundError):
+        return SignOutcome(SignKind.NOT_FOUND)
+    if isinstance(exc, TimestampRequestError):
+        return SignOutcome(SignKind.TIMESTAMP_FAILED, detail=type(exc.__cause__).__name__)
+    if isinstance(exc, NoFreeNameError):
+        return SignOutcome(SignKind.CANNOT_WRITE, detail=str(exc))
+    if isinstance(exc, SigningError):
+        return SignOutcome(SignKind.FAILED, detail=type(exc).__name__)
+    if isinstance(exc, OSError):
+        return SignOutcome(SignKind.CANNOT_WRITE, detail=type(exc).__name__)
+    return None

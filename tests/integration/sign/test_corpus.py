@@ -168,3 +168,22 @@ def test_cades_from_openssl(rig: Rig, attached: bool) -> None:
     assert (code, report["indication"]) == (0, "passed"), report
     assert report["kind"] == ("cms_attached" if attached else "cms_detached")
     assert report["signatures"][0]["signer_name"] == "Ömer Faruk Güçlü"
+
+
+def test_our_signature_added_to_a_signed_pdf_gives_one_line_each(rig: Rig) -> None:
+    from assistant.sign.pades import sign_pdf
+
+    holder = rig.pki.issue_holder(name="İlk İmzacı")
+    card = rig.card()
+    rig.ocsp()
+    first = pyhanko_sign(rig, holder, "two")
+    outcome = sign_pdf(first, card.key, card.pin(), store=rig.trust, client=rig.client)
+    assert outcome.ok and outcome.signed is not None, outcome
+    assert "Signature is Valid." in pdfsig(outcome.signed.path, rig.nss)
+    code, report = verify(rig, outcome.signed.path)
+    assert code == 0, report
+    first_line, second_line = report["signatures"]
+    assert first_line["signer_name"] == "İlk İmzacı"
+    assert first_line["changes"] == "form_filling"  # a signature was added after it
+    assert second_line["label"] == "NES-Imza-1"
+    assert [line.split(":")[0] for line in report["text"][1:3]] == ["1. GEÇERLİ", "2. GEÇERLİ"]

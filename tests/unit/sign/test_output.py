@@ -73,3 +73,23 @@ def test_the_copy_is_as_readable_as_the_original(tmp_path: Path) -> None:
     source.chmod(0o640)
     written = write_beside(source, OutputForm.DETACHED, lambda h: h.write(b"0"), lambda p: True)
     assert written is not None and written.stat().st_mode & 0o777 == 0o640
+
+
+def test_preview_of_a_pdf_and_of_another_file(tmp_path: Path) -> None:
+    import hashlib
+
+    from assistant.demo.documents import write_sample_pdf
+    from assistant.sign.preview import describe_document
+
+    pdf = write_sample_pdf(tmp_path / "dilekce.pdf", pages=3)
+    shown = describe_document(pdf)
+    full = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    assert (shown.name, shown.size, shown.pages, shown.signatures) == (
+        "dilekce.pdf", pdf.stat().st_size, 3, 0,
+    )  # fmt: skip
+    assert shown.sha256 == full and shown.sha256_short == " ".join(
+        full[i : i + 4] for i in range(0, 16, 4)
+    )
+    other = tmp_path / "rapor.docx"
+    other.write_bytes(b"PK\x03\x04")
+    assert describe_document(other).pages is None and not describe_document(other).is_pdf
