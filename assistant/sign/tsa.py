@@ -34,10 +34,15 @@ class TsaSettings:
     password: str | None = field(default=None, repr=False)
 
     def timestamper(self) -> TimeStamper:
+        import base64
+
         from pyhanko.sign.timestamps import HTTPTimeStamper
 
-        auth = (self.user, self.password or "") if self.user else None
-        return HTTPTimeStamper(self.url, timeout=TSA_TIMEOUT_SECONDS, auth=auth)
+        headers = {}
+        if self.user:
+            token = base64.b64encode(f"{self.user}:{self.password or ''}".encode()).decode()
+            headers["Authorization"] = f"Basic {token}"
+        return HTTPTimeStamper(self.url, timeout=TSA_TIMEOUT_SECONDS, headers=headers)
 
 
 def tsa_from_environment(environ: Mapping[str, str] | None = None) -> TsaSettings | None:
