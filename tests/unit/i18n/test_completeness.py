@@ -17,11 +17,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from assistant.flow.loader import load_all
-from assistant.flow.model import ConfirmStep, placeholders
+from assistant.flow.model import ConfirmStep
 from assistant.flow.vocabulary import NO_WORDS, REPAIR_WORDS, YES_WORDS, repair_of, yes_no
 from assistant.i18n.catalog import SOURCE_LOCALES, catalog_path
 from assistant.i18n.language import SOURCE_LANGUAGE, SUPPORTED
 from assistant.i18n.matching import ascii_fold
+from assistant.i18n.messages import placeholders
 from assistant.i18n.upkeep import read, todo
 
 ROOT = Path(__file__).parents[3]
