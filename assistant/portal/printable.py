@@ -33,15 +33,15 @@ PRINTABLE_TEXTS: dict[str, str] = {
 }
 FONTS = '"DejaVu Sans", "Noto Sans", "Noto Naskh Arabic", sans-serif'
 STYLE = f"""
-@page {{ size: A4; margin: 12mm 14mm; }}
-html {{ font-family: {FONTS}; font-size: 9.5pt; line-height: 1.35; color: #111; }}
+@page {{ size: A4; margin: 10mm 12mm; }}
+html {{ font-family: {FONTS}; font-size: 9pt; line-height: 1.3; color: #111; }}
 body {{ margin: 0; max-width: 48rem; }}
 h1 {{ font-size: 15pt; margin: 0 0 .2em; }}
 h2 {{ font-size: 11pt; margin: .9em 0 .3em; }}
 p {{ margin: .25em 0; }}
 .intro, .note {{ color: #333; }}
 ol.steps {{ margin: 0; padding-inline-start: 1.8em; }}
-ol.steps li {{ margin: 0 0 .3em; break-inside: avoid; }}
+ol.steps li {{ margin: 0 0 .2em; break-inside: avoid; }}
 .label {{ display: inline-block; border: 1px solid #555; border-radius: 3px;
           padding: 0 .35em; margin-inline-start: .4em; font-size: 8.5pt;
           unicode-bidi: isolate; }}
