@@ -129,7 +129,7 @@ def _type_secret(page: Page, value: str) -> None:
     field = page.locator("#reply-input")
     expect(field).to_have_attribute("type", "password", timeout=STEP_TIMEOUT_MS)
     expect(field).to_be_focused()
-    expect(page.locator("#reply-label")).to_have_text("Gizli yanıtınız (ekranda görünmez)")
+    expect(page.locator("#reply-label")).to_have_text("PIN'iniz (ekranda görünmez)")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
     expect(field).to_have_value("")  # cleared as soon as it is sent
