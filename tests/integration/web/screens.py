@@ -10,25 +10,24 @@ card-rig journeys in test_browser_journey.py show the same page with the real ag
 from __future__ import annotations
 
 import secrets
-import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.agent.actions import build_registry
-from assistant.agent.card_service import CardService
 from assistant.agent.texts import AGENT_TEXTS
 from assistant.channels.web.app import create_app
-from assistant.flow.actions import ActionResult, Registry
+from assistant.flow.actions import ActionResult, ActionSpec, Registry
 from assistant.flow.loader import load_all
-from assistant.flow.model import ActionStep, Flow
+from assistant.flow.model import Flow
 from assistant.flow.outputs import Output, OutputKind, Push
 from assistant.flow.session import Session
 from assistant.i18n.catalog import translator
 from assistant.i18n.messages import text
+from tests.contracts import contract_registry
+from tests.unit.portal.conftest import free_port
 
 ROOT = Path(__file__).parents[3]
 CERTIFICATE = {"serial": "3F:0A:00:BA", "subject": "Ada", "not_after": "2027-03-12"}
@@ -71,24 +70,12 @@ SCREENS: dict[str, Screen] = {
 
 def _registry(flows: Mapping[str, Flow], answers: Mapping[str, ActionResult]) -> Registry:
     """The real actions' contracts, answered from `answers` (else their first outcome)."""
-    real = build_registry(CardService())
-    registry = Registry()
-    for name in sorted(
-        {s.action for f in flows.values() for s in f.steps if isinstance(s, ActionStep)}
-    ):
-        spec = real.get(name)
-        assert spec is not None
-        result = answers.get(name, ActionResult(sorted(spec.outcomes)[0]))
-        registry.register(
-            name,
-            lambda result=result, **_: result,
-            outcomes=spec.outcomes,
-            inputs=spec.inputs,
-            outputs=spec.outputs,
-            dangerous=spec.dangerous,
-            local_only=spec.local_only,
-        )
-    return registry
+
+    def answer(spec: ActionSpec) -> Callable[..., ActionResult]:
+        result = answers.get(spec.name, ActionResult(sorted(spec.outcomes)[0]))
+        return lambda **_: result
+
+    return contract_registry(flows, answer)
 
 
 class ScreenConversation:
@@ -143,9 +130,7 @@ def screen_server() -> Iterator[ScreenServer]:
     """The web app on a free loopback port; `server.screen` picks what the next page shows."""
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     token = secrets.token_urlsafe(16)
     served = ScreenServer(f"http://127.0.0.1:{port}/#{token}")
 

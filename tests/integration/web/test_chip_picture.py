@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.conftest import CANARY_PIN
@@ -17,18 +17,7 @@ from tests.integration.web.server import WebServer, start_server
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path("/usr/bin/chromium")
 STEP_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -28,13 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.actions import build_registry
 from assistant.agent.card_service import CardService
 from assistant.agent.portal_actions import PortalActions, certificate_listing, status_label
 from assistant.flow.actions import ActionResult, ActionSpec, Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import (
-    ActionStep,
     AnswerType,
     AskStep,
     ConfirmStep,
@@ -46,6 +44,7 @@ from assistant.flow.session import Session
 from assistant.flow.vocabulary import NO_WORDS, REPAIR_WORDS, YES_WORDS, Repair
 from assistant.i18n.catalog import translator
 from assistant.portal.api import CertificateStatus, CertificateSummary
+from tests.contracts import contract_registry
 
 ROOT = Path(__file__).parents[3]
 MAX_DECISIONS = 200
@@ -229,14 +228,8 @@ def _sample_text(name: str) -> str:
 
 
 def _walking_registry(flows: dict[str, Flow], run: Callable[[], Run]) -> Registry:
-    real = build_registry(CardService())
-    registry = Registry()
-    names = {s.action for f in flows.values() for s in f.steps if isinstance(s, ActionStep)}
-    for name in sorted(names):
-        spec = real.get(name)
-        assert spec is not None, name
-
-        def act(spec: ActionSpec = spec, **inputs: object) -> ActionResult:
+    def answer(spec: ActionSpec) -> Callable[..., ActionResult]:
+        def act(**inputs: object) -> ActionResult:
             shown = tuple(f"{k}={v}" for k, v in sorted(inputs.items()) if isinstance(v, str | int))
             current = run()
             point = f"{current.where()}:{spec.name}{shown}"
@@ -247,23 +240,17 @@ def _walking_registry(flows: dict[str, Flow], run: Callable[[], Run]) -> Registr
                 current.guided.add(str(text["$msg"]))
             return result
 
-        registry.register(
-            name,
-            act,
-            outcomes=spec.outcomes,
-            inputs=spec.inputs,
-            outputs=spec.outputs,
-            dangerous=spec.dangerous,
-            local_only=spec.local_only,
-        )
-    return registry
+        return act
+
+    return contract_registry(flows, answer)
 
 
 def _replies(session: Session, language: str) -> tuple[str, ...]:
     """What a person may answer at the current step (first: the way forward)."""
     step = session._step()
-    words = REPAIR_WORDS[language]
-    repairs = (words[Repair.HELP][0], words[Repair.CANCEL][0], words[Repair.BACK][0])
+    # 'help' shows the step's own help text; the other repair words only say engine texts,
+    # which do not depend on the step (the catalog checks cover those).
+    repairs = (REPAIR_WORDS[language][Repair.HELP][0],)
     if session.pending == "cancel":
         return (NO_WORDS[language][0], YES_WORDS[language][0])
     events = tuple(f"event:{branch.outcome}" for branch in step.events)
