@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from assistant.agent.card_service import CardService
 from assistant.agent.doctor_actions import register_doctor_actions
+from assistant.agent.guide_actions import register_guide_actions
 from assistant.agent.portal_actions import register_portal_actions
 from assistant.agent.revocation_actions import register_revocation_actions
 from assistant.card.consent import LastTryConsent, PinOperation
@@ -414,4 +415,5 @@ def build_registry(card: CardService | None = None) -> Registry:
     register_revocation_actions(registry, actions.card)
     register_doctor_actions(registry)
     register_portal_actions(registry, actions.card)
+    register_guide_actions(registry)
     return registry

@@ -35,6 +35,7 @@ from assistant.flow.outputs import Event, Output, OutputKind, Push
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.flow.vocabulary import repair_of
+from assistant.i18n.messages import text
 
 if TYPE_CHECKING:
     from assistant.helpdesk.agent_link import SupportLink
@@ -262,8 +263,10 @@ class Conversation:
     # -- helpers -------------------------------------------------------------------------
     def _text(self, message_id: str, texts: Mapping[str, str] = AGENT_TEXTS) -> Output:
         source = texts[message_id]
-        text = self.session.translator(message_id, source, self.session.language)
-        return Output(OutputKind.TEXT, message_id, text)
+        language, translate = self.session.language, self.session.translator
+        return Output(
+            OutputKind.TEXT, message_id, text(message_id, source, language, None, translate)
+        )
 
     def _choice_id(self, text: str) -> str:
         number = text.strip().rstrip(".)")

@@ -25,6 +25,7 @@ from assistant.card.guard import check_ca_unblock_allowed
 from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionResult, Registry
+from assistant.i18n.messages import Message, message
 from assistant.paths import cache_dir
 from assistant.portal.api import (
     Captcha,
@@ -49,12 +50,16 @@ PIN_PDF_NAME = "PIN_Bilgisi.pdf"
 # What every call to the portal may end with besides its own outcomes.
 PORTAL_OUTCOMES = ("guided", "unreachable", "session_expired")
 CHANGE_OUTCOMES = ("done", "already", "not_allowed", "unknown_serial", *PORTAL_OUTCOMES)
-# The portal's own Turkish status labels, shown in the certificate listing as the site does.
-STATUS_LABELS = {
-    CertificateStatus.ACTIVE: "Geçerli",
-    CertificateStatus.SUSPENDED: "Askıda",
-    CertificateStatus.REVOKED: "İptal Edildi",
-    CertificateStatus.EXPIRED: "Süresi Dolmuş",
+# The portal's own Turkish status labels (shown as the site does, translated beside them
+# in other languages) and the listing's line; rendered by assistant.i18n.messages.
+LISTING_TEXTS = {
+    "portal.status.active": "Geçerli",
+    "portal.status.suspended": "Askıda",
+    "portal.status.revoked": "İptal Edildi",
+    "portal.status.expired": "Süresi Dolmuş",
+    "portal.certificate_line": (
+        "{number}. {serial} · {subject} · {status} · {not_before} – {not_after}"
+    ),
 }
 # Which certificates each menu operation can act on.
 ELIGIBLE = {
@@ -170,17 +175,14 @@ class PortalActions:
 
     # -- certificates --------------------------------------------------------------------
     def list_certificates(self) -> ActionResult:
+        """The holder's certificates, one line each (a list of messages, rendered when
+        shown: the dates and status in the person's language)."""
         listed = self._listed()
         if isinstance(listed, ActionResult):
             return listed
         if not listed:
-            return ActionResult("none", {"count": 0, "listing": ""})
-        lines = [
-            f"{i}. {c.serial} · {c.subject_cn} · {STATUS_LABELS[c.status]} · "
-            f"{c.not_before.date().isoformat()} – {c.not_after.date().isoformat()}"
-            for i, c in enumerate(listed, start=1)
-        ]
-        return ActionResult("ok", {"count": len(listed), "listing": "\n".join(lines)})
+            return ActionResult("none", {"count": 0, "listing": []})
+        return ActionResult("ok", {"count": len(listed), "listing": certificate_listing(listed)})
 
     def select_certificate(self, choice: str, purpose: str) -> ActionResult:
         """The certificate a person named by its list number, its serial or its last digits."""
@@ -194,7 +196,7 @@ class PortalActions:
             "serial": chosen.serial,
             "subject": chosen.subject_cn,
             "status": chosen.status.value,
-            "status_label": STATUS_LABELS[chosen.status],
+            "status_label": status_label(chosen.status),
             "not_before": chosen.not_before.date().isoformat(),
             "not_after": chosen.not_after.date().isoformat(),
         }
@@ -350,7 +352,7 @@ class PortalActions:
                 "operation": operation,
                 "number": index + 1,
                 "total": len(plan),
-                "text": step.text_tr,
+                "text": message(step.message_id, step.text_tr),
                 "target": step.target,
             },
         )
@@ -427,6 +429,31 @@ class PortalActions:
         if not card_serials & {int(c.serial.replace(":", ""), 16) for c in listed}:
             return ActionResult("other_card")
         return None
+
+
+def status_label(status: CertificateStatus) -> Message:
+    """The site's label for a certificate status, as a message to render when shown."""
+    message_id = f"portal.status.{status.value}"
+    return message(message_id, LISTING_TEXTS[message_id])
+
+
+def certificate_listing(listed: tuple[CertificateSummary, ...]) -> list[Message]:
+    """One message per certificate: number, serial, holder, status, validity (ISO dates,
+    which the message service writes the person's way)."""
+    line = "portal.certificate_line"
+    return [
+        message(
+            line,
+            LISTING_TEXTS[line],
+            number=number,
+            serial=summary.serial,
+            subject=summary.subject_cn,
+            status=status_label(summary.status),
+            not_before=summary.not_before.date().isoformat(),
+            not_after=summary.not_after.date().isoformat(),
+        )
+        for number, summary in enumerate(listed, start=1)
+    ]
 
 
 def _portal_failure(exc: PortalError) -> ActionResult:
@@ -532,7 +559,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         "portal.list_certificates",
         actions.list_certificates,
         outcomes=("ok", "none", *PORTAL_OUTCOMES),
-        outputs={"count": int, "listing": str, **common},
+        outputs={"count": int, "listing": list, **common},
     )
     registry.register(
         "portal.select_certificate",
@@ -543,7 +570,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
             "serial": str,
             "subject": str,
             "status": str,
-            "status_label": str,
+            "status_label": dict,
             "not_before": str,
             "not_after": str,
             "issuer": str,
@@ -630,6 +657,6 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         actions.guide_step,
         outcomes=("step", "done", "unknown"),
         inputs={"operation": str, "done": int},
-        outputs={"operation": str, "number": int, "total": int, "text": str, "target": str},
+        outputs={"operation": str, "number": int, "total": int, "text": dict, "target": str},
     )
     return actions

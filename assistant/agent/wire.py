@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.flow.outputs import Output, OutputChoice, OutputKind
+from assistant.flow.outputs import Output, OutputChoice, OutputKind, OutputPicture
 
 SOCKET_NAME = "agent.sock"
 
@@ -28,6 +28,7 @@ def output_to_json(output: Output) -> dict[str, Any]:
         "choices": [{"id": c.id, "text": c.text} for c in output.choices],
         "secret_kind": output.secret_kind,
         "outcome": output.outcome,
+        "picture": {"name": p.name, "alt": p.alt} if (p := output.picture) else None,
     }
 
 
@@ -40,7 +41,14 @@ def output_from_json(data: Mapping[str, Any]) -> Output:
         tuple(OutputChoice(str(c["id"]), str(c["text"])) for c in data.get("choices", ())),
         data.get("secret_kind"),
         data.get("outcome"),
+        _picture(data.get("picture")),
     )
+
+
+def _picture(data: object) -> OutputPicture | None:
+    if not isinstance(data, Mapping):
+        return None
+    return OutputPicture(str(data["name"]), str(data["alt"]))
 
 
 def encode(message: Mapping[str, Any]) -> bytes:

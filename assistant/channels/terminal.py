@@ -22,8 +22,20 @@ from typing import TextIO
 
 from assistant.agent.conversation import PROMPT_OUTPUTS, Attached
 from assistant.flow.outputs import Output, OutputKind
+from assistant.i18n import messages
+from assistant.i18n.language import SOURCE_LANGUAGE
 
 _POLL_SECONDS = 0.1
+
+# The terminal's own words: the marker before each kind of answer (a secret's says which
+# secret, as the CA names it) and the notice when the agent goes away.
+TERMINAL_TEXTS: dict[str, str] = {
+    "terminal.marker.pin": "PIN",
+    "terminal.marker.puk": "PUK",
+    "terminal.marker.sms_code": "SMS Onay Kodu",
+    "terminal.marker.security_word": "Güvenlik Sözcüğü",
+    "terminal.agent_gone": "NES Asistanı (agent) durdu; görüşmeniz kayıtlı.",
+}
 
 
 def _indent(line: str) -> str:
@@ -54,6 +66,11 @@ class TerminalChat:
         self._ended = False
         self._at_prompt = False  # a "› " marker waits on the current line
         self._eof = False
+        self.language = SOURCE_LANGUAGE  # the conversation's, after each turn
+
+    def say(self, message_id: str) -> str:
+        """One of the terminal's own texts in the conversation's language."""
+        return messages.text(message_id, TERMINAL_TEXTS[message_id], self.language)
 
     # -- output ------------------------------------------------------------------------
     def show(self, outputs: list[Output]) -> None:
@@ -93,11 +110,14 @@ class TerminalChat:
 
     # -- input -------------------------------------------------------------------------
     def run(self, conversation: Attached, first: list[Output]) -> int:
+        self.language = conversation.language
         self.show(first)
         while not self._ended:
             prompt = self._prompt
             self._new_prompt.clear()
-            secret = prompt is not None and prompt.kind is OutputKind.SECRET_REQUEST
+            secret = (
+                prompt.secret_kind if prompt and prompt.kind is OutputKind.SECRET_REQUEST else None
+            )
             line = self._read_line(secret)
             if line is None:
                 continue  # a new question arrived meanwhile: read again for it
@@ -105,11 +125,23 @@ class TerminalChat:
                 return 0
             if not line.strip():
                 continue
-            self.show(conversation.reply(line))
+            outputs = conversation.reply(line)
+            self.language = conversation.language
+            self.show(outputs)
         return 0
 
-    def _read_line(self, secret: bool) -> str | None:
-        marker = self.style("PIN › " if secret else "› ", "36")
+    def marker(self, secret_kind: str | None) -> str:
+        """ "› " before an answer; "PIN › ", "SMS Onay Kodu › "… before a hidden one."""
+        if secret_kind is None:
+            return "› "
+        message_id = f"terminal.marker.{secret_kind}"
+        if message_id not in TERMINAL_TEXTS:
+            message_id = "terminal.marker.pin"
+        return f"{self.say(message_id)} › "
+
+    def _read_line(self, secret_kind: str | None) -> str | None:
+        secret = secret_kind is not None
+        marker = self.style(self.marker(secret_kind), "36")
         with self._write_lock:
             self.stdout.write(marker)
             self.stdout.flush()
@@ -178,7 +210,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         return chat.run(conversation, first)
     except AgentGoneError:
-        print("\nNES Asistanı (agent) durdu; görüşmeniz kayıtlı.", file=sys.stderr)
+        print("\n" + chat.say("terminal.agent_gone"), file=sys.stderr)
         return 1
     finally:
         conversation.close()

@@ -34,6 +34,7 @@ from assistant.flow.model import (
     HandoffStep,
     Location,
     Message,
+    Picture,
     Problem,
     SayStep,
     SecretStep,
@@ -64,7 +65,7 @@ _KIND_ORDER = (
     StepKind.HANDOFF,
     StepKind.SAY,
 )
-_COMMON_KEYS = {"id", "next", "help", "events"}
+_COMMON_KEYS = {"id", "next", "help", "events", "picture"}
 _PROMPT_KEYS = {"retries", "on_fail", "invalid"}
 _STEP_KEYS: dict[StepKind, set[str]] = {
     StepKind.SAY: {"say"},
@@ -91,6 +92,7 @@ class _Common(TypedDict):
     help: NotRequired[Message]
     next: NotRequired[tuple[Transition, ...]]
     events: NotRequired[tuple[Branch, ...]]
+    picture: NotRequired[Picture]
 
 
 class _Prompt(TypedDict, total=False):
@@ -360,6 +362,15 @@ class _Builder:
         yield
         if "events" in keys:
             common["events"] = self.branches(keys["events"])
+        yield
+        if "picture" in keys:
+            picture = self.mapping(
+                keys["picture"], "a picture (keys name and alt)", {"name", "alt"}
+            )
+            if set(picture) != {"name", "alt"}:
+                raise self.problem(keys["picture"], "schema", "a picture needs name: and alt:")
+            name = self.name(picture["name"], "a picture name")
+            common["picture"] = Picture(name, self.message(picture["alt"], f"{mid}.picture"))
 
     def say(self, keys: dict[str, Node], mid: str) -> Message | None:
         return self.message(keys["say"], mid) if "say" in keys else None

@@ -8,11 +8,11 @@ can point at the exact line a helpdesk author has to change.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.flow.expr import Expr, lookup
+from assistant.i18n.messages import fill, placeholders
 from assistant.secret import SecretKind
 
 # Channels a conversation can run on. A secret may only ever be typed on a local one.
@@ -45,9 +45,6 @@ class Problem:
         return f"{self.location}: {self.message} [{self.code}]"
 
 
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-
-
 @dataclass(frozen=True, slots=True)
 class Message:
     """A text shown to the person: Turkish source with `{dotted.name}` placeholders."""
@@ -61,23 +58,10 @@ class Message:
         return placeholders(self.text)
 
 
-def placeholders(template: str) -> tuple[str, ...]:
-    """The dotted names a text's `{...}` placeholders refer to."""
-    return tuple(m.group(1).strip() for m in _PLACEHOLDER.finditer(template) if m.group(1))
-
-
 def render(template: str, scope: Mapping[str, object], show: Callable[[object], str] = str) -> str:
     """Fill `{name}` placeholders from `scope` (each value through `show`, e.g. a
     language's date and number format); `{{`/`}}` give literal braces."""
-
-    def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token in ("{{", "}}"):
-            return token[0]
-        value = lookup(scope, match.group(1).strip())
-        return "" if value is None else show(value)
-
-    return _PLACEHOLDER.sub(replace, template)
+    return fill(template, lambda name: lookup(scope, name), show)
 
 
 class StepKind(enum.StrEnum):
@@ -136,6 +120,14 @@ class Choice:
 
 
 @dataclass(frozen=True, slots=True)
+class Picture:
+    """An illustration a step shows where a channel can (the web chat), with its alt text."""
+
+    name: str
+    alt: Message
+
+
+@dataclass(frozen=True, slots=True)
 class Binding:
     """`with:` entry of an action step: input name and the expression giving its value."""
 
@@ -153,10 +145,12 @@ class Step:
     help: Message | None = None
     next: tuple[Transition, ...] = ()
     events: tuple[Branch, ...] = ()
+    picture: Picture | None = None
 
     def messages(self) -> tuple[Message, ...]:
         """Every text of the step (for catalogs and lint)."""
-        return tuple(m for m in (self.message, self.help) if m is not None)
+        alt = self.picture.alt if self.picture else None
+        return tuple(m for m in (self.message, self.help, alt) if m is not None)
 
     def targets(self) -> tuple[tuple[str, Location], ...]:
         """Step ids this step can jump to explicitly (not counting the following step)."""

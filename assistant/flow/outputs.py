@@ -31,6 +31,15 @@ class OutputChoice:
 
 
 @dataclass(frozen=True, slots=True)
+class OutputPicture:
+    """An illustration by name (a channel that shows pictures knows the file) and its
+    alt text, already translated; channels without pictures keep to the words."""
+
+    name: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class Output:
     kind: OutputKind
     message_id: str
@@ -39,6 +48,7 @@ class Output:
     choices: tuple[OutputChoice, ...] = ()
     secret_kind: str | None = None
     outcome: str | None = None
+    picture: OutputPicture | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 import enum
 import inspect
 import logging
@@ -43,21 +44,20 @@ from assistant.flow.model import (
     SayStep,
     SecretStep,
     Step,
-    placeholders,
-    render,
 )
 from assistant.flow.outputs import (
     Event,
     Output,
     OutputChoice,
     OutputKind,
+    OutputPicture,
     Translator,
     source_text,
 )
 from assistant.flow.texts import ENGINE_TEXTS
 from assistant.flow.validators import VALIDATORS, Rejection, parse_number
 from assistant.flow.vocabulary import LANGUAGES, Repair, language_of, repair_of, yes_no
-from assistant.i18n.formatting import format_value
+from assistant.i18n import messages
 from assistant.i18n.matching import ascii_fold, same
 from assistant.secret import MASK, Secret
 
@@ -269,13 +269,13 @@ class Session:
     def _text(
         self, message_id: str, source: str, extra: Mapping[str, object] | None = None
     ) -> tuple[str, dict[str, str]]:
-        template = self.translator(message_id, source, self.language)
         scope = {**self.context, **(extra or {}), "lang": self.language, "channel": self.channel}
-        text = render(template, scope, lambda value: format_value(value, self.language))
+        text = messages.text(
+            message_id, source, self.language, lambda name: lookup(scope, name), self.translator
+        )
         params = {}
-        for name in placeholders(source):
-            value = lookup(scope, name)
-            params[name] = "" if value is None else str(value)
+        for name in messages.placeholders(source):
+            params[name] = messages.plain(lookup(scope, name), self.language, self.translator)
         return text, params
 
     def _emit(
@@ -328,6 +328,14 @@ class Session:
             self._emit(OutputKind.CHOICE, message.id, message.text, choices=self._yes_no())
         else:
             self._emit(OutputKind.QUESTION, message.id, message.text)
+        self._show_picture(step)
+
+    def _show_picture(self, step: Step) -> None:
+        """Put the step's picture, if any, on the output just emitted for it."""
+        if step.picture is not None and self._out:
+            alt = self._text(step.picture.alt.id, step.picture.alt.text)[0]
+            picture = OutputPicture(step.picture.name, alt)
+            self._out[-1] = dataclasses.replace(self._out[-1], picture=picture)
 
     def _yes_no(self) -> tuple[OutputChoice, ...]:
         yes = self._text("engine.yes", ENGINE_TEXTS["engine.yes"])[0]
@@ -647,6 +655,7 @@ class Session:
         if isinstance(step, SayStep):
             assert step.message is not None
             self._emit(OutputKind.TEXT, step.message.id, step.message.text)
+            self._show_picture(step)
             return self._next_of(step)
         if isinstance(step, ActionStep):
             return (yield from self._action(step))

@@ -20,7 +20,8 @@ import ast
 from collections.abc import Collection, Iterator, Mapping
 from typing import IO, Any
 
-from assistant.flow.model import ConfirmStep, Flow, Message, Step, placeholders
+from assistant.flow.model import ConfirmStep, Flow, Message, Step
+from assistant.i18n.messages import placeholders
 
 # (line number, keyword, (context, msgid), comments): what Babel's `extract()` expects.
 Extracted = tuple[int, str, tuple[str, str], list[str]]
@@ -48,6 +49,31 @@ def flow_entries(flow: Flow) -> Iterator[Extracted]:
     for step in flow.steps:
         for message in step.messages():
             yield _entry(message, _step_comments(flow, step, message))
+
+
+def extract_guides(
+    fileobj: IO[bytes],
+    keywords: Collection[str],
+    comment_tags: Collection[str],
+    options: Mapping[str, Any],
+) -> Iterator[Extracted]:
+    """Babel extraction method for `assistant/portal/guided.yaml`, the steps on the real
+    Kamu SM site: titles, step texts, notes and the brochure's warnings."""
+    from assistant.portal.guided import parse_guides
+
+    name = str(getattr(fileobj, "name", "guided.yaml"))
+    book = parse_guides(fileobj.read().decode("utf-8"), name)  # GuideError names the problem
+    label = "Quote site labels exactly as in Turkish; a translation may follow in brackets."
+    for note in book.notes:
+        yield (0, KEYWORD, (note.id, note.text_tr), ["guided steps: a note", label])
+    for warning in book.warnings:
+        yield (0, KEYWORD, (warning.id, warning.text_tr), ["printable guide: warning", label])
+    for guide in book.guides.values():
+        where = f"guided steps on the real site, {guide.operation}"
+        yield (0, KEYWORD, (guide.title_id, guide.title_tr), [f"{where}: title", label])
+        for step in guide.steps:
+            comments = [f"{where}, step {step.id} (site label: {step.target})", label]
+            yield (0, KEYWORD, (step.message_id, step.text_tr), comments)
 
 
 def extract_texts(

@@ -17,9 +17,9 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from assistant.flow.model import placeholders
 from assistant.i18n.catalog import catalog_path
 from assistant.i18n.language import SOURCE_LANGUAGE, SUPPORTED
+from assistant.i18n.messages import placeholders
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,11 @@ this machine whatever can be verified (PIN no longer locked, revocation via OCSP
 The steps are data in `guided.yaml`, checked here when loaded, so helpdesk staff can
 correct a label without touching code. Secrets in these steps are typed on the CA's
 site, never into the assistant: `secret` only says which one the user will need.
+
+Every text has a message id (`guided.<operation>.<step>`, `guided.<operation>.title`,
+`guided.note.<id>`, `guided.warning.<id>`) so the catalogs translate it like a flow text;
+`assistant.i18n.extract.extract_guides` puts them there. Site labels (`target`, `page`)
+stay as the site writes them: the person must find them on the screen.
 """
 
 from __future__ import annotations
@@ -69,9 +74,21 @@ class LocalCheck(enum.StrEnum):
     OCSP_REVOKED = "ocsp_revoked"
 
 
+MESSAGE_PREFIX = "guided"
+
+
+@dataclass(frozen=True)
+class GuideText:
+    """A Turkish source text and its message id."""
+
+    id: str
+    text_tr: str
+
+
 @dataclass(frozen=True)
 class GuideStep:
     id: str
+    message_id: str
     page: str
     action: StepAction
     target: str
@@ -85,6 +102,7 @@ class GuideStep:
 class Guide:
     operation: GuidedOperation
     title_tr: str
+    title_id: str
     steps: tuple[GuideStep, ...]
     checks: tuple[LocalCheck, ...]
     requires: tuple[GuidedOperation, ...] = ()
@@ -94,7 +112,9 @@ class Guide:
 class GuideBook:
     portal_url: str
     call_centre: str
-    notes_tr: tuple[str, ...]
+    notes: tuple[GuideText, ...]
+    warnings: tuple[GuideText, ...]
+    """The brochure's "Uyarı" box, printed on every walkthrough."""
     guides: dict[GuidedOperation, Guide]
 
     def plan(self, operation: GuidedOperation) -> tuple[GuideStep, ...]:
@@ -111,49 +131,63 @@ class GuideError(ValueError):
 
 @functools.cache
 def load_guides(path: Path = GUIDE_PATH) -> GuideBook:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_guides(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_guides(text: str, name: str) -> GuideBook:
+    """The guide book in `text` (a guided.yaml); `name` says where it came from."""
+    data = yaml.safe_load(text)
     try:
         guides = {
-            GuidedOperation(name): _guide(GuidedOperation(name), body)
-            for name, body in data["operations"].items()
+            GuidedOperation(op): _guide(GuidedOperation(op), body)
+            for op, body in data["operations"].items()
         }
         book = GuideBook(
             portal_url=str(data["portal_url"]),
             call_centre=str(data["call_centre"]),
-            notes_tr=tuple(str(n) for n in data["notes_tr"]),
+            notes=_texts("note", data["notes_tr"]),
+            warnings=_texts("warning", data["warnings_tr"]),
             guides=guides,
         )
-    except (KeyError, TypeError, ValueError) as exc:
-        raise GuideError(f"{path}: {exc}") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise GuideError(f"{name}: {exc}") from exc
     missing = set(GuidedOperation) - set(guides)
     if missing:
-        raise GuideError(f"{path}: no guide for {sorted(missing)}")
+        raise GuideError(f"{name}: no guide for {sorted(missing)}")
     return book
 
 
+def _texts(kind: str, body: dict[str, Any]) -> tuple[GuideText, ...]:
+    return tuple(
+        GuideText(f"{MESSAGE_PREFIX}.{kind}.{name}", str(text)) for name, text in body.items()
+    )
+
+
 def _guide(operation: GuidedOperation, body: dict[str, Any]) -> Guide:
-    steps = tuple(_step(s) for s in body["steps"])
+    steps = tuple(_step(operation, s) for s in body["steps"])
     if not steps:
         raise GuideError(f"{operation}: no steps")
     ids = [s.id for s in steps]
-    if len(set(ids)) != len(ids):
-        raise GuideError(f"{operation}: duplicate step ids")
+    if len(set(ids)) != len(ids) or "title" in ids:
+        raise GuideError(f"{operation}: duplicate step ids (or a step called title)")
     return Guide(
         operation=operation,
         title_tr=str(body["title_tr"]),
+        title_id=f"{MESSAGE_PREFIX}.{operation}.title",
         steps=steps,
         checks=tuple(LocalCheck(c) for c in body.get("checks", [])),
         requires=tuple(GuidedOperation(r) for r in body.get("requires", [])),
     )
 
 
-def _step(body: dict[str, Any]) -> GuideStep:
+def _step(operation: GuidedOperation, body: dict[str, Any]) -> GuideStep:
     action = StepAction(body["action"])
     secret = SecretKind(body["secret"]) if body.get("secret") else None
     if (secret is not None) != (action is StepAction.TYPE_SECRET_ON_SITE):
         raise GuideError(f"step {body.get('id')}: a secret goes with type_secret_on_site only")
     return GuideStep(
         id=str(body["id"]),
+        message_id=f"{MESSAGE_PREFIX}.{operation}.{body['id']}",
         page=str(body["page"]),
         action=action,
         target=str(body["target"]),

@@ -136,9 +136,8 @@ class TelegramBot:
     async def _send(self, chat_id: int, text: str) -> None:
         """sendMessage, redacted, split to Telegram's size, retried with backoff."""
         assert self.application is not None
-        safe = redact(text)
-        for start in range(0, len(safe), MAX_MESSAGE):
-            await self._send_part(chat_id, safe[start : start + MAX_MESSAGE])
+        for part in split_message(redact(text)):
+            await self._send_part(chat_id, part)
 
     async def _send_part(self, chat_id: int, text: str) -> None:
         assert self.application is not None
@@ -318,6 +317,29 @@ class TelegramBot:
             if output.kind is OutputKind.HANDOFF and output.message_id == "engine.local_only":
                 parts.append(self._word("telegram.handoff", language))
         return "\n\n".join(p for p in parts if p)
+
+
+def split_message(text: str, limit: int = MAX_MESSAGE) -> list[str]:
+    """Telegram-sized parts, cut at line breaks where possible, so a list item is never
+    split across two messages (a single line longer than `limit` is cut where it must)."""
+    parts: list[str] = []
+    current = ""
+    for whole in text.split("\n"):
+        line = whole
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        parts.append(current)
+    return parts
 
 
 def _seconds(error: RetryAfter) -> float:

@@ -34,6 +34,7 @@ from assistant.agent.conversation import Attached, Opener
 from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
 from assistant.flow.outputs import Output, Translator
+from assistant.i18n import messages
 from assistant.i18n.language import SOURCE_LANGUAGE, direction, language_of
 from assistant.resources import packaged
 
@@ -103,7 +104,9 @@ def turn(conversation: Attached, outputs: list[Output], translator: Translator) 
     """One message to the page: outputs plus the language, direction and UI words."""
     language = conversation.language
     ui = {
-        message_id.removeprefix("web."): translator(message_id, source, language)
+        message_id.removeprefix("web."): messages.text(
+            message_id, source, language, None, translator
+        )
         for message_id, source in WEB_TEXTS.items()
     }
     return {
@@ -122,7 +125,16 @@ def _output(output: Output) -> dict[str, Any]:
         "choices": [{"id": c.id, "text": c.text} for c in output.choices],
         "secret_kind": output.secret_kind,
         "from_helpdesk": output.message_id.startswith("helpdesk."),
+        "picture": _picture(output),
     }
+
+
+def _picture(output: Output) -> dict[str, str] | None:
+    """A step's illustration: our own SVG under static/pictures, with its alt text."""
+    picture = output.picture
+    if picture is None or not (STATIC / "pictures" / f"{picture.name}.svg").is_file():
+        return None
+    return {"src": f"/static/pictures/{picture.name}.svg", "alt": picture.alt}
 
 
 def reply_text(message: str) -> str | None:

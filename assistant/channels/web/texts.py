@@ -11,7 +11,10 @@ WEB_TEXTS: dict[str, str] = {
     "web.log_label": "Sohbet",
     "web.choices_label": "Seçenekler",
     "web.reply_label": "Yanıtınız",
-    "web.secret_label": "Gizli yanıtınız (ekranda görünmez)",
+    "web.secret.pin": "PIN'iniz (ekranda görünmez)",
+    "web.secret.puk": "PUK (ekranda görünmez)",
+    "web.secret.sms_code": "SMS Onay Kodu (ekranda görünmez)",
+    "web.secret.security_word": "Güvenlik Sözcüğünüz (ekranda görünmez)",
     "web.secret_hint": (
         "Yazdığınız yalnızca gereken yere (bu bilgisayardaki karta ya da Kamu SM portalına) "
         "gönderilir ve hiçbir yere kaydedilmez; gönderdiğinizde alan temizlenir."

@@ -210,6 +210,8 @@ def test_without_a_portal_the_unlock_is_guided_and_checked_on_the_card(
     journey: Callable[..., Journey], locked_akis_card: VirtualCard
 ) -> None:
     run = journey("unlock", locked_akis_card, guided=True)
+    run.expect("portal_guide.offer_printable")
+    run.reply("hayır")  # no printable guide this time
     steps = 0
     while run.prompt.message_id == "portal_guide.show":
         steps += 1

@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.server import WebServer, start_server
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright cannot download browsers here
 CANARY_PIN = "730419"  # distinctive: must never show up in a file, a log or the output
 
 
@@ -25,3 +27,16 @@ def web_server(akis_card: VirtualCard, opensc_module: Path, tmp_path: Path) -> I
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, driven by Playwright (one per test module)."""
+    if not CHROMIUM.exists():
+        raise FileNotFoundError(f"{CHROMIUM} missing: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.conftest import CANARY_PIN
@@ -18,22 +18,9 @@ from tests.integration.web.server import WebServer
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = Path("/usr/bin/chromium")  # Debian's; Playwright cannot download browsers here
 WRONG_PIN = "582916"  # also a secret: a mistyped PIN must not leak either
 STEP_TIMEOUT_MS = 30_000
 MASK = "••••••"
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        raise FileNotFoundError(f"{CHROMIUM} missing: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
@@ -129,7 +116,7 @@ def _type_secret(page: Page, value: str) -> None:
     field = page.locator("#reply-input")
     expect(field).to_have_attribute("type", "password", timeout=STEP_TIMEOUT_MS)
     expect(field).to_be_focused()
-    expect(page.locator("#reply-label")).to_have_text("Gizli yanıtınız (ekranda görünmez)")
+    expect(page.locator("#reply-label")).to_have_text("PIN'iniz (ekranda görünmez)")
     page.keyboard.type(value)
     page.keyboard.press("Enter")
     expect(field).to_have_value("")  # cleared as soon as it is sent

@@ -127,7 +127,7 @@ def test_first_turn_speaks_the_requested_language_and_direction(web_server: WebS
     with open_chat(web_server, "&lang=ar", **{"Accept-Language": "de-DE"}) as ws:
         turn = to_knows_pin(ws)
     assert (turn["lang"], turn["dir"]) == ("ar", "rtl")
-    assert set(turn["ui"]) >= {"reply_label", "secret_label", "send", "disconnected", "ended"}
+    assert set(turn["ui"]) >= {"reply_label", "secret.pin", "send", "disconnected", "ended"}
     knows_pin = turn["outputs"][-1]
     assert knows_pin["kind"] == "choice"
     assert [c["id"] for c in knows_pin["choices"]] == ["yes", "no"]

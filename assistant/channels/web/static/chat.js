@@ -1,7 +1,10 @@
 // Loopback web chat: renders the agent's outputs and sends replies over one WebSocket.
 // The per-start token travels in the URL fragment (never sent in HTTP requests or
 // Referer headers) and is presented once, in the WebSocket URL. Every word the page
-// shows comes from the server (`ui`), in the conversation's language.
+// shows comes from the server (`ui`), in the conversation's language. New messages go
+// into a role="log" region, so screen readers announce them; a step's picture comes
+// with its alt text; every control is reachable by keyboard, and focus returns to the
+// answer field after each turn.
 "use strict";
 (function () {
   const MASK = "••••••";
@@ -10,6 +13,8 @@
   const token = decodeURIComponent(location.hash.slice(1));
   const lang = new URLSearchParams(location.search).get("lang");
   const log = document.getElementById("log");
+  const messages = document.getElementById("messages");
+  const calm = window.matchMedia("(prefers-reduced-motion: reduce)");
   const choices = document.getElementById("choices");
   const form = document.getElementById("reply");
   const input = document.getElementById("reply-input");
@@ -21,7 +26,7 @@
   let secretPrompt = false;
   let ended = false;
 
-  function add(text, cls, who) {
+  function add(text, cls, who, picture) {
     const item = document.createElement("li");
     if (who) {
       const speaker = document.createElement("span");
@@ -30,9 +35,19 @@
       item.appendChild(speaker);
     }
     item.appendChild(document.createTextNode(text));
+    if (picture) {
+      const figure = document.createElement("figure");
+      const image = document.createElement("img");
+      image.src = picture.src;
+      image.alt = picture.alt;
+      image.width = 480;
+      image.height = 240;
+      figure.appendChild(image);
+      item.appendChild(figure);
+    }
     if (cls) item.className = cls;
-    log.appendChild(item);
-    item.scrollIntoView({ block: "end" });
+    messages.appendChild(item);
+    item.scrollIntoView({ block: "end", behavior: calm.matches ? "auto" : "smooth" });
   }
 
   function setEnabled(enabled) {
@@ -45,7 +60,8 @@
     input.value = "";  // a half-typed answer never lands in the next (maybe secret) one
     input.type = secretPrompt ? "password" : "text";
     input.inputMode = secretPrompt && NUMERIC_SECRETS.includes(secretKind) ? "numeric" : "text";
-    label.textContent = (secretPrompt ? ui.secret_label : ui.reply_label) || label.textContent;
+    const named = secretPrompt ? (ui["secret." + secretKind] || ui["secret.pin"]) : ui.reply_label;
+    label.textContent = named || label.textContent;
     hint.textContent = secretPrompt ? (ui.secret_hint || "") : "";
   }
 
@@ -84,7 +100,8 @@
     applyUi(turn);
     let prompt = null;
     (turn.outputs || []).forEach(function (out) {
-      add(out.text, out.kind === "progress" || out.kind === "end" ? out.kind : "");
+      const cls = out.kind === "progress" || out.kind === "end" ? out.kind : "";
+      add(out.text, out.from_helpdesk ? (cls + " helpdesk").trim() : cls, null, out.picture);
       if (PROMPTS.includes(out.kind)) prompt = out;
       if (out.kind === "end") ended = true;
     });

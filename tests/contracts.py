@@ -1,0 +1,34 @@
+"""A registry with the real actions' contracts (names, outcomes, inputs, outputs, danger,
+locality) for every action the flows call, answered by test code instead of a card or a
+portal: for tests that drive the real engine over the real flows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from assistant.agent.actions import build_registry
+from assistant.agent.card_service import CardService
+from assistant.flow.actions import ActionFn, ActionSpec, Registry
+from assistant.flow.model import ActionStep, Flow
+
+
+def contract_registry(
+    flows: Mapping[str, Flow], answer: Callable[[ActionSpec], ActionFn]
+) -> Registry:
+    """Every action of `flows`, with its real contract, run by `answer(spec)`."""
+    real = build_registry(CardService())
+    registry = Registry()
+    names = {s.action for f in flows.values() for s in f.steps if isinstance(s, ActionStep)}
+    for name in sorted(names):
+        spec = real.get(name)
+        assert spec is not None, f"the flows call {name}, which the agent does not register"
+        registry.register(
+            name,
+            answer(spec),
+            outcomes=spec.outcomes,
+            inputs=spec.inputs,
+            outputs=spec.outputs,
+            dangerous=spec.dangerous,
+            local_only=spec.local_only,
+        )
+    return registry
