@@ -31,6 +31,11 @@ from tests.unit.portal.conftest import free_port
 
 ROOT = Path(__file__).parents[3]
 CERTIFICATE = {"serial": "3F:0A:00:BA", "subject": "Ada", "not_after": "2027-03-12"}
+# The card checks every card flow runs first (flows/card_ready.yaml), all passing.
+CARD_READY = {
+    "card.find_token": ActionResult("found"),
+    "card.pin_note": ActionResult("none"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ SCREENS: dict[str, Screen] = {
         "portal_login",
         answers={"portal.mode": ActionResult("training", {"url": "https://training.example"})},
     ),
-    "secret": Screen("test_signature"),
+    "secret": Screen("test_signature", answers=CARD_READY),
     "confirm": Screen(
         "portal_revoke",
         replies=("1", "1"),
@@ -57,7 +62,7 @@ SCREENS: dict[str, Screen] = {
         },
     ),
     "error": Screen("main", replies=("zzz",)),
-    "paused": Screen("test_signature", paused=True),
+    "paused": Screen("test_signature", answers=CARD_READY, paused=True),
     "picture": Screen(
         "onboarding",
         answers={
