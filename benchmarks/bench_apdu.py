@@ -52,6 +52,15 @@ WARM_RUNS = 3
 OTHER_PIN = {"123456": "975310", "975310": "123456"}
 NOT_YET = "not yet"
 COLUMNS = ("ours_cold", "ours_warm", "pkcs11_tool", "min_cold", "min_warm")
+FINDINGS = {
+    "opensc_bind_apdus": "OpenSC binding the card (the token's first opening after insertion)",
+    "opensc_bind_probe_apdus": "of them, other card drivers' probes (foreign SELECTs, 00 CA DF30)",
+    "opensc_bind_discovery_reads": "of them, reads of the Discovery object (7E)",
+    "opensc_bind_reads": "GET DATA per object while binding",
+    "opensc_bind_objects_read_twice": "objects read twice: a short read for the length, then whole",
+    "opensc_warm_discovery_reads": "Discovery (7E) read again per card lock in warm operations",
+}
+"""What the `{card}_opensc_*` figures say: where OpenSC's own behaviour sets the count."""
 
 Ours = Callable[["CardService", "VirtualCard"], "Outcome[Any] | None"]
 Tool = Callable[["VirtualCard", Path], list[str]]
@@ -220,10 +229,25 @@ def _run(work: Path) -> dict[str, float | str]:
 def _measure_card(
     cards: CardService, card: VirtualCard, work: Path
 ) -> tuple[dict[str, Row], ApduTally]:
+    """Every column of every row for one card; and the token opening (OpenSC's bind)."""
     counter = card.count_apdus()
     rows = {op.key: Row(op.label, dict.fromkeys(COLUMNS), {}, {}) for op in OPERATIONS}
     _insert(cards, card)
     _succeed(_token(cards).status())  # the module is loaded before the first cold count
+    bind = _ours(cards, card, counter, rows)
+    rows["certificates"].details["ours_uncached"] = _uncached_certificates(cards, counter)
+    _tool(card, work, counter, rows)
+    for op in OPERATIONS:
+        if op.minimum is not None:
+            _record(rows[op.key], "min_cold", op.minimum(card.state, cold=True))
+            _record(rows[op.key], "min_warm", op.minimum(card.state, cold=False))
+    return rows, bind
+
+
+def _ours(
+    cards: CardService, card: VirtualCard, counter: ApduCounter, rows: dict[str, Row]
+) -> ApduTally:
+    """Cold: re-insert, open the token, do it; warm: do it again on the open token."""
     bind: ApduTally | None = None
     for op in OPERATIONS:
         if op.ours is None:
@@ -241,25 +265,22 @@ def _measure_card(
                 _succeed(op.ours(cards, card))
             warm.append(again.tally)
         _record_spread(rows[op.key], "ours_warm", warm)
-    rows["certificates"].details["ours_uncached"] = _uncached_certificates(cards, counter)
+    if bind is None:
+        raise RuntimeError("no operation measured")
+    return bind
+
+
+def _tool(card: VirtualCard, work: Path, counter: ApduCounter, rows: dict[str, Row]) -> None:
+    """pkcs11-tool, a fresh process per operation, checked for having done it."""
     for op in OPERATIONS:
         if op.tool is None:
             continue
-        before = card.pin
+        before, args = card.pin, op.tool(card, work)
         with counter.operation() as tool:
-            _pkcs11_tool(op.tool(card, work))
+            _pkcs11_tool(args)
         op.check(card, work, before)
         _record(rows[op.key], "pkcs11_tool", tool.tally)
-        rows[op.key].details["pkcs11_tool_command"] = " ".join(_shown(op.tool(card, work)))
-    for op in OPERATIONS:
-        if op.minimum is None:
-            continue
-        for cold, column in ((True, "min_cold"), (False, "min_warm")):
-            tally = op.minimum(card.state, cold=cold)
-            _record(rows[op.key], column, tally)
-    if bind is None:
-        raise RuntimeError("no operation measured")
-    return rows, bind
+        rows[op.key].details["pkcs11_tool_command"] = " ".join(_shown(args))
 
 
 def _uncached_certificates(cards: CardService, counter: ApduCounter) -> str:
@@ -380,4 +401,4 @@ def _print_table(atr: str, rows: dict[str, Row], bind: ApduTally) -> None:
         for column, detail in row.details.items():
             print(f"  {row.label} / {column}: {detail}")
     for key, value in opensc_findings(bind, rows).items():
-        print(f"  {key}: {value}")
+        print(f"  {FINDINGS[key]}: {value}")

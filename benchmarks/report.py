@@ -126,13 +126,8 @@ def _numeral(cell: str) -> bool:
 
 def markdown(run: dict[str, Any]) -> str:
     """The README's performance section body: machine, one table, the APDU tables, notes."""
-    lines = [
-        f"Measured with `.venv/bin/python -m benchmarks.run` on {_describe(run)}.",
-        "",
-        "| what | median | p95 / max |",
-        "| --- | --- | --- |",
-    ]
-    notes = []
+    lines = [f"Measured with `.venv/bin/python -m benchmarks.run` on {_describe(run)}."]
+    table, notes = [], []
     for bench, metrics in run["results"].items():
         if bench == "apdu":
             continue
@@ -140,7 +135,9 @@ def markdown(run: dict[str, Any]) -> str:
             if median is None:
                 notes.append(f"- {label}: {spread}")
             else:
-                lines.append(f"| {label} | {median} | {spread} |")
+                table.append(f"| {label} | {median} | {spread} |")
+    if table:
+        lines += ["", "| what | median | p95 / max |", "| --- | --- | --- |", *table]
     apdu = run["results"].get("apdu")
     if isinstance(apdu, dict):
         lines += ["", *apdu_markdown(apdu)]
@@ -186,7 +183,7 @@ def _label(bench: str, metric: str) -> str:
 
 def apdu_markdown(results: dict[str, Any]) -> list[str]:
     """One table per card from bench_apdu's `{card}_{operation}_{column}_apdus` numbers."""
-    from benchmarks.bench_apdu import CARDS, COLUMNS, OPERATIONS
+    from benchmarks.bench_apdu import CARDS, COLUMNS, FINDINGS, OPERATIONS
 
     lines: list[str] = []
     for card in CARDS:
@@ -203,7 +200,8 @@ def apdu_markdown(results: dict[str, Any]) -> list[str]:
             lines.append(f"| {op.label} | {cells[0]} | {cells[1]} | {cells[2]} | "
                          f"{cells[3]} / {cells[4]} |")  # fmt: skip
         lines.append("")
-        findings = {k: v for k, v in results.items() if k.startswith(f"{card}_opensc_")}
-        lines += [f"- {k.removeprefix(card + '_')}: {v}" for k, v in findings.items()]
+        for key, label in FINDINGS.items():
+            if f"{card}_{key}" in results:
+                lines.append(f"- {label}: {results[f'{card}_{key}']}")
         lines.append("")
     return lines[:-1]

@@ -108,7 +108,7 @@ def test_markdown_has_the_apdu_table_with_rows_not_measured_yet() -> None:
     assert "| status with retry count | 0 | 1 | 2 | 3 / 4 |" in text
     assert "| PIN change | 30 | 31 | 32 | 33 / 34 |" in text
     assert "| document signing | not yet | not yet | not yet | not yet / not yet |" in text
-    assert "- opensc_bind_discovery_reads: 8" in text
+    assert "- of them, reads of the Discovery object (7E): 8" in text
     assert "akis ATR" not in text  # only the cards the run measured
 
 
