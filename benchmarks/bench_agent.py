@@ -1,11 +1,16 @@
-"""The agent on the rig: cold start to the first prompt, and 100 insert/remove cycles.
+"""The terminal chat's cold start: until the first question can be answered, and its imports.
 
-First prompt: `nes-asistan` started in a pseudo-terminal with the virtual card inserted,
-timed until the menu question is on screen (goal ≤ 0.4 s wall). Soak: an in-process
-`Agent` with one conversation watches the card being removed and inserted 100 times,
-reading the token status after every insertion (module and token reopened each time);
-resident memory and open file descriptors are read from /proc before and after. A leak
-shows as growth that keeps going with more cycles, not as the first few hundred KB.
+First prompt: `nes-asistan` (no agent running, so it loads one in-process) started in a
+pseudo-terminal with the virtual card inserted and a fresh home each run, timed until
+the whole first question is on screen: the menu's question, every choice, and the `› `
+input marker after them (goal ≤ 300 ms median). Median and p95 over STARTS runs; the
+first start, which may still write bytecode caches, is not counted.
+
+Imports: the same start under `python -X importtime`, stopped once the first prompt is on
+screen, so it lists exactly what the first question waited for. Rows are the cumulative
+import time of the modules #20 names (a module not imported before the first prompt
+shows 0) and of all top-level imports together; medians over IMPORT_RUNS runs.
+The memory soak of the running agent is bench_memory.py.
 """
 
 from __future__ import annotations
@@ -19,38 +24,56 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-CYCLES = 100
-STARTS = 5
+from benchmarks.timing import median_p95_ms
+
+STARTS = 20
+IMPORT_RUNS = 5
 OPENSC = Path("/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so")
-FIRST_PROMPT = "Size nasıl yardımcı olabilirim".encode()
+FIRST_QUESTION = "Size nasıl yardımcı olabilirim".encode()
+LAST_CHOICE = "Sorun giderme: okuyucu, kart ya da sürücü çalışmıyor".encode()
+INPUT_MARKER = "› ".encode()
 OPENSC_CONF = (
     "app opensc-pkcs11 { pkcs11 { user_pin_unblock_style = set_pin_in_unlogged_session; } }\n"
 )
+WATCHED = (
+    "assistant.agent.core",
+    "assistant.agent.actions",
+    "assistant.agent.portal_actions",
+    "assistant.agent.revocation_actions",
+    "assistant.portal.client",
+    "assistant.helpdesk.agent_link",
+    "httpx",
+    "yaml",
+    "cryptography.x509",
+    "pkcs11",
+    "smartcard",
+)
 
 
-def _rss_kb() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS in /proc/self/status")
+def first_prompt_on_screen(screen: bytes) -> bool:
+    """The question, its last choice and the input marker after them, in that order."""
+    question = screen.find(FIRST_QUESTION)
+    choice = screen.find(LAST_CHOICE, question) if question >= 0 else -1
+    return choice >= 0 and screen.find(INPUT_MARKER, choice) >= 0
 
 
-def _fds() -> int:
-    return len(os.listdir("/proc/self/fd"))
-
-
-def _first_prompt_seconds(env: dict[str, str]) -> float:
+def _first_prompt_seconds(
+    env: dict[str, str], python_options: tuple[str, ...] = (), stderr: BinaryIO | None = None
+) -> float:
     master, slave = pty.openpty()
     start = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant"], stdin=slave, stdout=slave, stderr=slave, env=env
-    )
+        [sys.executable, *python_options, "-m", "assistant"],
+        stdin=slave, stdout=slave, stderr=stderr or slave, env=env,
+    )  # fmt: skip
     os.close(slave)
     seen = b""
     try:
-        while FIRST_PROMPT not in seen:
+        while not first_prompt_on_screen(seen):
             ready, _, _ = select.select([master], [], [], 10)
             if not ready:
                 raise TimeoutError(f"no first prompt; screen: {seen.decode(errors='replace')}")
@@ -60,6 +83,62 @@ def _first_prompt_seconds(env: dict[str, str]) -> float:
         process.terminate()
         process.wait(5)
         os.close(master)
+
+
+@dataclass(frozen=True)
+class ImportLine:
+    module: str
+    depth: int
+    """0: imported at the top level (by the program, or lazily inside a function)."""
+    cumulative_us: int
+
+
+def parse_importtime(text: str) -> list[ImportLine]:
+    """The `import time: <self> | <cumulative> | <indent><module>` lines of `-X importtime`.
+
+    The indent is one space at the top level and two more per level of nesting.
+    """
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("import time:") or line.rstrip().endswith("imported package"):
+            continue
+        _, cumulative, name = line.split("|", 2)
+        depth = (len(name) - len(name.lstrip(" ")) - 1) // 2
+        lines.append(ImportLine(name.strip(), depth, int(cumulative.strip())))
+    return lines
+
+
+def import_rows(lines: list[ImportLine]) -> dict[str, float | str]:
+    """The benchmark rows of one importtime log: total, watched modules, heaviest top level."""
+    seen = {line.module: line.cumulative_us for line in lines}
+    top = sorted((line for line in lines if line.depth == 0), key=lambda line: -line.cumulative_us)
+    rows: dict[str, float | str] = {
+        "import_total_us": sum(line.cumulative_us for line in lines if line.depth == 0)
+    }
+    for module in WATCHED:
+        rows["import_" + module.replace(".", "_") + "_us"] = seen.get(module, 0)
+    rows["import_top_level_detail"] = ", ".join(
+        f"{line.module} {line.cumulative_us} µs" for line in top[:8]
+    )
+    return rows
+
+
+def _importtime(env: dict[str, str], work: Path) -> dict[str, float | str]:
+    runs = []
+    for run in range(IMPORT_RUNS):
+        log = work / f"importtime-{run}.txt"
+        with log.open("wb") as stderr:
+            home = {**env, "NES_ASISTAN_HOME": str(work / f"home-imports-{run}")}
+            _first_prompt_seconds(home, ("-X", "importtime"), stderr)
+        runs.append(import_rows(parse_importtime(log.read_text(errors="replace"))))
+    results: dict[str, float | str] = {}
+    for key, value in runs[0].items():
+        numbers = [run[key] for run in runs]
+        if isinstance(value, str):
+            results[key] = value  # the first run's list: a description, not a figure
+        else:
+            results[key] = int(statistics.median(float(n) for n in numbers))
+    return results
 
 
 def main() -> dict[str, float | str]:
@@ -75,56 +154,29 @@ def main() -> dict[str, float | str]:
         service = PcscService(work / "pcsc", entries=1)
         service.start()
         try:
-            os.environ.update(service.env())  # before this process's first PC/SC call
             (work / "opensc.conf").write_text(OPENSC_CONF)
-            os.environ["OPENSC_CONF"] = str(work / "opensc.conf")
-            os.environ["NES_ASISTAN_PKCS11_MODULE"] = str(OPENSC)
-            os.environ["NES_ASISTAN_HOME"] = str(work / "home")
+            env = {
+                **os.environ,
+                **service.env(),
+                "OPENSC_CONF": str(work / "opensc.conf"),
+                "NES_ASISTAN_PKCS11_MODULE": str(OPENSC),
+            }
             slot = service.acquire_slot()
             create_state(TestPki(work / "pki"), work / "card.json")
             card = VirtualCard(work / "card.json", "akis", slot.port, slot.name)
+            os.environ.update(service.env())  # for wait_for_card in this process
             card.insert()
-            starts = []
-            for run in range(STARTS):
-                env = {**os.environ, "NES_ASISTAN_HOME": str(work / f"home-{run}")}
-                starts.append(_first_prompt_seconds(env))
-            results["first_prompt_median_ms"] = round(statistics.median(starts) * 1000, 1)
-            results.update(_soak(card))
-            card.remove(wait=False)
+            try:
+                starts = [
+                    _first_prompt_seconds({**env, "NES_ASISTAN_HOME": str(work / f"home-{run}")})
+                    for run in range(STARTS + 1)
+                ][1:]
+                median, p95 = median_p95_ms(starts)
+                results["first_prompt_median_ms"], results["first_prompt_p95_ms"] = median, p95
+                results.update(_importtime(env, work))
+            finally:
+                card.remove(wait=False)
         finally:
             service.stop()
     print("\n".join(f"{key}: {value}" for key, value in results.items()))
     return results
-
-
-def _soak(card: object) -> dict[str, float | str]:
-    from assistant.agent.core import Agent
-
-    insert = card.insert  # type: ignore[attr-defined]
-    remove = card.remove  # type: ignore[attr-defined]
-    agent = Agent()
-    agent.start()
-    pushed: list[object] = []
-    conversation, _ = agent.conversation("terminal", pushed.extend)
-    try:
-        agent.card.token()  # warm: module loaded, token open
-        rss_before, fds_before = _rss_kb(), _fds()
-        for _ in range(CYCLES):
-            remove()
-            insert()
-            deadline = time.monotonic() + 10
-            while agent.card.picture().card is None and time.monotonic() < deadline:
-                time.sleep(0.01)
-            opened = agent.card.token()
-            if opened is None or not opened.ok or not opened.unwrap().status().ok:
-                return {"failed": "token not readable after a re-insert"}
-        rss_after, fds_after = _rss_kb(), _fds()
-    finally:
-        conversation.close()
-        agent.stop()
-    return {
-        "rss_before_kb": rss_before,
-        "rss_after_100_cycles_kb": rss_after,
-        "fds_before": fds_before,
-        "fds_after_100_cycles": fds_after,
-    }

@@ -3,10 +3,16 @@
 Benchmarks are never part of the pass/fail tests: numbers depend on the machine. Each
 module exposes `main() -> dict[str, float | str]`; run them all with
 `.venv/bin/python -m benchmarks.run` or a subset with `... -m benchmarks.run cli flow`.
+
+    --compare OLD.json   print each figure beside OLD's, as a ratio new/old
+    --results RUN.json   use a written run instead of running now (with --compare/--markdown)
+    --markdown           print the README's performance table from this one run
+    --note TEXT          stored with the run, e.g. "shared machine, 6 helpers busy"
 """
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import json
 import os
@@ -16,6 +22,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+from benchmarks import report
 
 HERE = Path(__file__).parent
 
@@ -26,7 +35,33 @@ def machine() -> str:
     return f"{platform.system()} {platform.machine()}, {cpus} cores, Python {python}"
 
 
-def main(selected: list[str]) -> int:
+def commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    return done.stdout.strip() if done.returncode == 0 else ""
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run")
+    parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
+    parser.add_argument("--compare", type=Path, metavar="OLD.json")
+    parser.add_argument("--results", type=Path, metavar="RUN.json")
+    parser.add_argument("--markdown", action="store_true")
+    parser.add_argument("--note", default="")
+    args = parser.parse_args(argv)
+    run = report.load(args.results) if args.results else run_all(args.names, args.note)
+    if args.compare:
+        print()
+        print(report.compare(report.load(args.compare), run))
+    if args.markdown:
+        print()
+        print(report.markdown(run))
+    return 0
+
+
+def run_all(selected: list[str], note: str) -> dict[str, Any]:
     names = sorted(p.stem.removeprefix("bench_") for p in HERE.glob("bench_*.py"))
     if selected:
         names = [n for n in names if n in selected]
@@ -34,14 +69,21 @@ def main(selected: list[str]) -> int:
     for name in names:
         print(f"\n## {name}", flush=True)
         results[name] = run_isolated(name)
+    run: dict[str, Any] = {
+        "machine": machine(),
+        "when": time.strftime("%Y-%m-%d %H:%M"),
+        "commit": commit(),
+        "note": note,
+        "results": results,
+    }
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     path = out / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    path.write_text(json.dumps({"machine": machine(), "results": results}, indent=2))
+    path.write_text(json.dumps(run, indent=2, ensure_ascii=False))
     print()
     print(table(results))
     print(f"\nmachine: {machine()}\nwritten: {path}")
-    return 0
+    return run
 
 
 def run_isolated(name: str) -> dict[str, object]:
@@ -64,42 +106,16 @@ def run_single(name: str, out: Path) -> int:
     return 0
 
 
-# Metric-name suffix → unit; the longest suffix is tried first.
-UNITS = {
-    "_per_s": "1/s",
-    "_ratio": "x",
-    "_ms": "ms",
-    "_us": "µs",
-    "_mb": "MB",
-    "_kb": "KB",
-    "_s": "s",
-}
-
-
-def split_unit(metric: str) -> tuple[str, str]:
-    """("help_median_ms") -> ("help_median", "ms"); no known suffix -> (metric, "")."""
-    for suffix in sorted(UNITS, key=len, reverse=True):
-        if metric.endswith(suffix):
-            return metric.removesuffix(suffix), UNITS[suffix]
-    return metric, ""
-
-
 def table(results: dict[str, dict[str, object]]) -> str:
     """One row per metric: benchmark, metric, value, unit (skips and notes as text)."""
-    rows = [("name", "metric", "value", "unit")]
+    rows: list[tuple[str, ...]] = [("name", "metric", "value", "unit")]
     for name, metrics in results.items():
         for key, value in metrics.items():
-            metric, unit = split_unit(key)
+            if key.endswith(report.DETAIL):
+                continue  # printed by the benchmark itself, kept in the JSON
+            metric, unit = report.split_unit(key)
             rows.append((name, metric, str(value), unit))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = []
-    for index, row in enumerate(rows):
-        name, metric, value, unit = (cell.ljust(w) for cell, w in zip(row, widths, strict=True))
-        value = row[2].rjust(widths[2]) if index else value
-        lines.append(f"{name}  {metric}  {value}  {unit}".rstrip())
-        if index == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
+    return report.text_table(rows, numeric=(2,))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from cryptography import x509
 
+from assistant.demo.apdu_count import ApduCounter
 from assistant.demo.atrs import atr_for
 from assistant.demo.piv_card import SLOT_AUTH, SLOT_SIGN, PivCard, PivState
 from assistant.demo.pki import TestPki
@@ -141,6 +142,12 @@ class VirtualCard:
         self._link.remove()
         if wait and self.reader is not None:
             wait_for_card(self.reader, present=False)
+
+    def count_apdus(self) -> ApduCounter:
+        """Count the APDUs this card answers from now on (benchmarks: APDUs per operation)."""
+        if not isinstance(self._link.card, ApduCounter):
+            self._link.card = ApduCounter(self._link.card)
+        return self._link.card
 
 
 def wait_for_card(reader: str, present: bool, timeout: float = 10.0) -> None:
