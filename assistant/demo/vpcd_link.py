@@ -69,10 +69,18 @@ class CardModel(Protocol):
     def process(self, raw: bytes) -> bytes: ...
 
 
+# vpcd writes a frame's length and its APDU separately; with delayed ACKs on our side its
+# second write waited ~40 ms for our ACK of the first, so every APDU cost ~45 ms on the rig
+# (a token open after insertion 1.6 s). Linux clears QUICKACK again by itself: set per read.
+_QUICKACK = getattr(socket, "TCP_QUICKACK", None)
+
+
 def _recv_exact(sock: socket.socket, size: int) -> bytes | None:
     buf = b""
     while len(buf) < size:
         try:
+            if _QUICKACK is not None:
+                sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
             chunk = sock.recv(size - len(buf))
         except OSError:
             return None
