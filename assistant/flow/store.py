@@ -7,15 +7,26 @@ schema is versioned with `PRAGMA user_version`; `MIGRATIONS[n]` takes a database
 version n to n+1, so later releases only append to the list. Card events arrive on the
 monitor thread and replies on the channel's, so the one connection is shared across
 threads behind a lock.
+
+The store never holds a value it cannot read back: replies are checked before they reach
+the engine, and anything that still could not be encoded (a lone surrogate from some
+other path) is written with a replacement character instead of failing every later
+save. A process driving a session holds a claim on it (`claim()`: an advisory lock on a
+small file beside the database, released when the process ends), so a second process —
+another terminal that found no agent to attach to — starts its own conversation instead
+of answering the same one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import hashlib
 import json
+import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from assistant.flow.actions import Registry
@@ -62,10 +73,38 @@ class SessionStore:
         self._db.execute("PRAGMA foreign_keys=ON")
         migrate(self._db)
         self._saved: dict[str, int] = {}
+        self._claims: dict[str, int] = {}  # session id -> the open, locked claim file
 
     def close(self) -> None:
         with self._lock:
+            for session_id in list(self._claims):
+                self.release(session_id)
             self._db.close()
+
+    # -- one driver per session --------------------------------------------------------
+    def claim(self, session_id: str) -> bool:
+        """Whether this process may drive the session (no other process does); once
+        claimed, it stays this process's until `release` or the process ends."""
+        with self._lock:
+            if session_id in self._claims:
+                return True
+            folder = self.path.parent / f"{self.path.name}.claims"
+            folder.mkdir(mode=0o700, exist_ok=True)
+            name = hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:32]
+            fd = os.open(folder / name, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                return False
+            self._claims[session_id] = fd
+            return True
+
+    def release(self, session_id: str) -> None:
+        with self._lock:
+            fd = self._claims.pop(session_id, None)
+            if fd is not None:
+                os.close(fd)
 
     def save(self, session: Session) -> None:
         """Write the session's state and its new transcript lines, atomically."""
@@ -82,18 +121,26 @@ class SessionStore:
             ).fetchone()
             start = int(row[0])
         new = session.transcript[start:]
+        ended = int(session.ended)
         with _transaction(self._db):
             self._db.execute(
                 "INSERT INTO sessions (id, root, flow, step, state, ended) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET flow = excluded.flow, "
                 "step = excluded.step, state = excluded.state, ended = excluded.ended, "
                 "updated = julianday('now')",
-                (session.id, session.root, flow, step, json.dumps(state), int(session.ended)),
+                (
+                    session.id,
+                    session.root,
+                    flow,
+                    step,
+                    _storable(json.dumps(state, ensure_ascii=False)),
+                    ended,
+                ),
             )
             self._db.executemany(
                 "INSERT INTO transcript VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (session.id, start + i, e.role, e.kind, e.message_id, e.text)
+                    (session.id, start + i, e.role, e.kind, e.message_id, _storable(e.text))
                     for i, e in enumerate(new)
                 ],
             )
@@ -106,6 +153,7 @@ class SessionStore:
         registry: Registry,
         *,
         translator: Translator = source_text,
+        card_serial: Callable[[], str | None] = lambda: None,
     ) -> Session | None:
         with self._lock:
             row = self._db.execute(
@@ -113,7 +161,9 @@ class SessionStore:
             ).fetchone()
         if row is None:
             return None
-        session = Session.from_state(json.loads(row[0]), flows, registry, translator=translator)
+        session = Session.from_state(
+            json.loads(row[0]), flows, registry, translator=translator, card_serial=card_serial
+        )
         session.transcript = self.transcript(session_id)
         self._saved[session_id] = len(session.transcript)
         return session
@@ -134,6 +184,15 @@ class SessionStore:
                 "SELECT id FROM sessions WHERE ended = 0 ORDER BY updated DESC"
             ).fetchall()
         return [str(r[0]) for r in rows]
+
+
+def _storable(text: str) -> str:
+    """`text` as SQLite can hold and give back: unencodable characters replaced, no NULs."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text.replace("\x00", "\ufffd")
 
 
 def migrate(db: sqlite3.Connection) -> int:
