@@ -11,7 +11,9 @@ threads behind a lock.
 The store never holds a value it cannot read back: replies are checked before they reach
 the engine, and anything that still could not be encoded (a lone surrogate from some
 other path) is written with a replacement character instead of failing every later
-save. A process driving a session holds a claim on it (`claim()`: an advisory lock on a
+save. Overwritten rows are zeroed on disk (`secure_delete`); version 2 masks the T.C.
+Kimlik Nos that earlier releases saved as typed, then compacts the files so no old page
+still holds one. A process driving a session holds a claim on it (`claim()`: an advisory lock on a
 small file beside the database, released when the process ends), so a second process —
 another terminal that found no agent to attach to — starts its own conversation instead
 of answering the same one.
@@ -36,7 +38,23 @@ from assistant.flow.session import Session, TranscriptEntry
 
 DB_NAME = "conversations.sqlite3"
 
-MIGRATIONS: tuple[str, ...] = (
+Migration = str | Callable[[sqlite3.Connection], None]  # SQL statements, or a Python step
+
+
+def _mask_saved_tckns(db: sqlite3.Connection) -> None:
+    """Version 2: conversations saved before a T.C. Kimlik No was kept masked get every
+    number shaped like one masked, in transcript lines and saved states alike."""
+    from assistant.pki.tckn import mask_in_text
+
+    for table, key, column in (("transcript", "rowid", "text"), ("sessions", "id", "state")):
+        rows = db.execute(f"SELECT {key}, {column} FROM {table}").fetchall()
+        for row_key, text in rows:
+            masked = mask_in_text(text)
+            if masked != text:
+                db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (masked, row_key))
+
+
+MIGRATIONS: tuple[Migration, ...] = (
     """
     CREATE TABLE sessions (
         id TEXT PRIMARY KEY,
@@ -57,6 +75,7 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (session_id, seq)
     );
     """,
+    _mask_saved_tckns,
 )
 
 
@@ -71,7 +90,13 @@ class SessionStore:
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA foreign_keys=ON")
-        migrate(self._db)
+        self._db.execute("PRAGMA secure_delete=ON")  # what is overwritten is gone from disk
+        saved_by = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        latest = migrate(self._db)
+        if 0 < saved_by < latest:
+            # Rows a migration rewrote may linger in free pages and the WAL: drop them.
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._db.execute("VACUUM")
         self._saved: dict[str, int] = {}
         self._claims: dict[str, int] = {}  # session id -> the open, locked claim file
 
@@ -204,10 +229,14 @@ def migrate(db: sqlite3.Connection) -> int:
             f"({len(MIGRATIONS)}); update NES Asistanı"
         )
     for number in range(version, len(MIGRATIONS)):
+        step = MIGRATIONS[number]
         with _transaction(db):  # each step all or nothing, version bump included
-            for statement in MIGRATIONS[number].split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            if callable(step):
+                step(db)
+            else:
+                for statement in step.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version = {number + 1}")
     return len(MIGRATIONS)
 
