@@ -448,14 +448,9 @@ class Session:
             self._emit(OutputKind.END, "engine.ended", outcome=self.outcome)
             return
         self._say(problem)
-        if not self.stack:
-            yield from self._start()
-        elif self.pending == "cancel":
-            self._ask_cancel()
-        elif self.pending == "language":
-            self._ask_language()
-        elif isinstance(self._step(), PromptStep) and self.channel in self.flow.channels:
-            self._prompt(self._step())
+        waiting = self.stack and self.pending is None and not isinstance(self._step(), PromptStep)
+        if not waiting:  # at an action there is no question to repeat, nor to run it again
+            yield from self._resume()
 
     def _turn(self, reply: str | Event) -> Turn:
         if self.ended:
