@@ -963,6 +963,17 @@ class Session:
         if result.secret_elsewhere is not None:
             self.elsewhere.add(result.secret_elsewhere)
         self.context[step.save_as] = {"outcome": result.outcome, **result.outputs}
+        # One line per action for the helpdesk: ids and the action's own machine-readable
+        # `problem` (outputs never hold a secret; nothing the person typed is named here).
+        problem = result.outputs.get("problem")
+        _log.info(
+            "flow=%s step=%s action=%s outcome=%s%s",
+            self.flow.name,
+            step.id,
+            step.action,
+            result.outcome,
+            f" problem={problem}" if problem else "",
+        )
         self.history.clear()  # an action cannot be undone: no going back past it
         self.progressed = True
         return self._next_of(step, result.outcome, step.on)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -36,8 +35,9 @@ from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
 from assistant.flow.outputs import Output, Translator
 from assistant.i18n.language import SOURCE_LANGUAGE, direction, language_of
+from assistant.resources import packaged
 
-STATIC = Path(__file__).parent / "static"
+STATIC = packaged("channels", "web", "static")
 CHANNEL = "web"
 MAX_MESSAGE_CHARS = 4096  # a reply is a line of text; anything longer is not our page
 CLOSE_POLICY = 1008  # a message our page never sends

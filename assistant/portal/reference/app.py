@@ -46,11 +46,12 @@ from assistant.portal.reference.service import (
     PortalService,
 )
 from assistant.portal.reference.store import PortalStore, create_state, load_seed
+from assistant.resources import packaged
 from assistant.secret import Secret, SecretKind
 
 BANNER_HEADER = "X-Training-Portal"
 TRAINING_KEY_HEADER = "X-Training-Key"
-OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
+OPENAPI_PATH = packaged("portal", "reference", "openapi.yaml")
 MAX_BODY = 16 * 1024
 MENU = (
     "Askıdan İndir",

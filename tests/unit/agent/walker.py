@@ -25,7 +25,6 @@ from typing import Any
 from assistant.agent.actions import build_registry
 from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
-from assistant.agent.core import flows_dir
 from assistant.agent.portal_actions import PortalActions
 from assistant.flow.actions import ActionResult, ActionSpec, Registry
 from assistant.flow.expr import lookup
@@ -40,6 +39,7 @@ from assistant.flow.model import (
 )
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
+from assistant.resources import flow_files
 from assistant.secret import SecretKind
 
 PIN = "739184"
@@ -67,7 +67,7 @@ ROOTS = {"main": "terminal", "telegram_menu": "telegram"}
 
 
 def shipped_flows() -> dict[str, Flow]:
-    flows, problems = load_all([flows_dir()])
+    flows, problems = load_all(flow_files({}))
     assert problems == []
     return flows
 
