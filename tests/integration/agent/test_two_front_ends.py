@@ -206,3 +206,16 @@ def test_a_second_terminal_starts_its_own_or_takes_over_and_the_first_is_told(
     session = served.agent.opened[0].session
     assert served.agent.store.transcript(session.id) == session.transcript
     assert sum(1 for e in session.transcript if e.role == "user") == 6
+
+
+def test_a_front_end_opened_right_after_another_closed_resumes_without_being_asked(
+    served: Served,
+) -> None:
+    """A reloaded web page, a terminal opened again at once: no takeover question."""
+    first = served.attach("web")
+    first.say(TCKN)
+    first.conversation.close()
+    served.front_ends.remove(first)
+    again = served.attach("web")
+    assert again.shown[0].message_id == "agent.resumed"
+    assert again.prompt == "portal_login.ask_captcha"
