@@ -3,6 +3,8 @@
 `walker` walks the shipped flows through the agent's conversation layer until every
 prompt is reached (the test fails, naming them, if one is not). At each prompt:
 
+- a lone surrogate ("\\ud800") gets its translated message and the same question, and
+  is not kept;
 - the canary sweep types a PIN, a PUK, an SMS Onay Kodu, a security word and a T.C.
   Kimlik No, also as people mistype them (`84639²`, in groups, in a sentence), and then
   looks for them in every file under the user's data, log and cache dirs — the SQLite
@@ -101,13 +103,18 @@ def _files(home: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in home.rglob("*") if p.is_file()}
 
 
-def test_no_canary_typed_at_any_prompt_reaches_any_file(
+def test_unreadable_text_and_canaries_at_every_prompt_leave_nothing_behind(
     home: Path, walker: Walker, visits: dict[tuple[str, str], Visit]
 ) -> None:
     leaks: list[str] = []
     looked_for = sorted({c for canaries in CANARIES.values() for c in canaries})
     for key, visit in sorted(visits.items()):
         conversation = walker.replay(visit)
+        users = sum(1 for e in conversation.session.transcript if e.role == "user")
+        refused = conversation.reply("\ud800")  # what a web client sends as "\ud800"
+        assert refused[0].message_id == "engine.unreadable", key
+        assert refused[-1].message_id == f"{visit.flow}.{visit.step}", key  # asked again
+        assert sum(1 for e in conversation.session.transcript if e.role == "user") == users
         for typed in CANARIES:
             if [tuple(f) for f in conversation.session.stack] != list(visit.stack):
                 conversation.close()  # the last canary was taken as the answer: go back there
