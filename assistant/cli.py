@@ -99,6 +99,14 @@ def build_parser(language: str = "tr") -> Parser:
         commands, "desktop-entry", "cli.desktop_entry", "assistant.desktop_entry:main"
     )
     desktop.add_argument("--install", action="store_true", help=text("cli.desktop_entry.install"))
+
+    from assistant.sign.cli import EXIT_USAGE
+    from assistant.sign.cli import add_arguments as add_verify_arguments
+
+    verify = parser.add_command(
+        commands, "verify", "cli.verify", "assistant.sign.cli:main", usage_exit=EXIT_USAGE
+    )
+    add_verify_arguments(verify, text)
     return parser
 
 

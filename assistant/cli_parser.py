@@ -81,7 +81,14 @@ def _formatter(text: Text) -> type[argparse.HelpFormatter]:
 
 
 class Parser(argparse.ArgumentParser):
-    """An ArgumentParser whose help and errors are in the language `text` speaks."""
+    """An ArgumentParser whose help and errors are in the language `text` speaks.
+
+    `usage_exit` is the exit code of a usage error: 2 as argparse has it, except for a
+    command whose own codes give 2 another meaning (`verify`: 2 is "indeterminate"). Such
+    a command also refuses unknown arguments itself, since argparse would otherwise
+    report them from the main parser, with 2."""
+
+    usage_exit = 2
 
     def __init__(self, *args: Any, text: Text, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _formatter(text))
@@ -95,13 +102,20 @@ class Parser(argparse.ArgumentParser):
         return self._options.add_argument(*args, **kwargs)
 
     def add_command(
-        self, commands: Any, name: str, help_id: str, handler: str | None = None
+        self,
+        commands: Any,
+        name: str,
+        help_id: str,
+        handler: str | None = None,
+        *,
+        usage_exit: int = 2,
     ) -> Parser:
         """A subcommand with the global options, run by `handler` ("module:function";
         None for a group of subcommands such as `flows`)."""
         command: Parser = commands.add_parser(
             name, text=self.text, help=self.text(help_id), description=self.text(help_id)
         )
+        command.usage_exit = usage_exit
         add_global_options(command, self.text, default=argparse.SUPPRESS)
         if handler is not None:
             command.set_defaults(handler=handler)
@@ -115,10 +129,18 @@ class Parser(argparse.ArgumentParser):
             required=required,
         )
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if extras and self.usage_exit != 2:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         error = self.text("cli.error")
-        self.exit(2, f"{self.prog}: {error}: {argparse_error(message, self.text)}\n")
+        self.exit(self.usage_exit, f"{self.prog}: {error}: {argparse_error(message, self.text)}\n")
 
 
 def add_global_options(parser: argparse.ArgumentParser, text: Text, default: Any = None) -> None:

@@ -26,7 +26,9 @@ CLI_TEXTS: dict[str, str] = {
         "uyarı verdi, yardım masasına ulaşılamadı)\n"
         "  2    çalışamadı: yanlış seçenek, bozuk akış dosyası, eksik sistem gereksinimi, "
         "doctor bir arıza buldu\n"
-        "  130  Ctrl-C ile durduruldu"
+        "  130  Ctrl-C ile durduruldu\n"
+        "verify kendi kodlarını kullanır: 0 geçerli, 1 geçersiz, 2 belirsiz, 64 yanlış "
+        "seçenek, 65 denetlenebilecek imzalı bir belge değil, 66 dosya açılamadı"
     ),
     "cli.usage": "kullanım: ",
     "cli.options": "seçenekler",
@@ -58,6 +60,15 @@ CLI_TEXTS: dict[str, str] = {
     ),
     "cli.doctor.include_certificate": (
         "imza sertifikasını rapora ekle (T.C. Kimlik No'nuzu açıkça içerir)"
+    ),
+    "cli.verify": "imzalı bir belgeyi (PDF, .p7s, .imz) doğrula; çıkış 0/1/2, 64/65/66",
+    "cli.verify.file": "imzalı PDF, .p7s ya da .imz dosyası",
+    "cli.verify.content": (
+        "ayrık imzanın (.p7s) imzaladığı dosya (varsayılan: adın .p7s'siz hâli)"
+    ),
+    "cli.verify.json": "sonucu JSON olarak yaz",
+    "cli.verify.offline": (
+        "sertifika merkezine iptal durumu sorma; yalnızca belgedeki bilgiyle denetle"
     ),
     "cli.demo": (
         "kart olmadan deneyin: sanal bir AKİS kartı ve TEST sertifikasıyla sohbet (PIN 123456)"

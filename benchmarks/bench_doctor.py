@@ -57,10 +57,10 @@ def _wait_for_card(reader: str, env: dict[str, str]) -> None:
 
 
 def _rig(results: dict[str, float | str], work: Path, env: dict[str, str]) -> None:
+    from assistant.demo.ocsp import start_openssl_ocsp
     from assistant.demo.pcscd import PcscService
     from assistant.demo.pki import TestPki
     from assistant.demo.virtual_card import VirtualCard, create_state
-    from tests.integration.pki.pkirig import start_openssl_ocsp
 
     service = PcscService(work / "pcsc")
     responder = None

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import httpx
 
+from assistant.demo.pki import TestPki
 from assistant.pki.cache import RevocationCache
 from assistant.pki.facts import read_facts
 from assistant.pki.ocsp import check_ocsp
 from assistant.pki.revocation import check_revocation
 from assistant.pki.status import RevocationStatus
 from benchmarks.timing import median_p95_ms, timed
-from tests.integration.pki.pkirig import FileServer, PkiRig, free_port
 
 RUNS = 30
 
@@ -31,15 +31,11 @@ def _times(action: Callable[[], object]) -> tuple[float, float]:
 
 def main() -> dict[str, float]:
     results: dict[str, float] = {}
-    server = FileServer()
-    server.start()
     with tempfile.TemporaryDirectory() as tmp:
-        rig = PkiRig("p384", Path(tmp) / "ca", server, free_port())
+        rig = TestPki(Path(tmp) / "ca")
         holder = rig.issue_holder()
         cert, issuer = holder.certificate, rig.issuing_cert
-        responder = rig.start_responder(
-            "good", (rig.dir / "ca.pem", rig.dir / "ca.key"), "-nmin", "60", port=rig.ocsp_port
-        )
+        rig.start_responder("good", (rig.dir / "ca.pem", rig.dir / "ca.key"), "-nmin", "60")
         try:
             with httpx.Client(trust_env=False, timeout=5.0) as client:
 
@@ -59,8 +55,7 @@ def main() -> dict[str, float]:
                     "facts": _times(lambda: read_facts(cert)),
                 }
         finally:
-            responder.stop()
-            server.stop()
+            rig.stop()
     labels = {
         "ocsp": "OCSP check (loopback openssl)",
         "cached": "check_revocation, warm cache",

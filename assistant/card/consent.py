@@ -25,6 +25,7 @@ class PinOperation(enum.StrEnum):
     CHANGE_PIN = "change_pin"
     UNBLOCK_PIN = "unblock_pin"
     TEST_SIGNATURE = "test_signature"
+    SIGN_DOCUMENT = "sign_document"
 
 
 class Confirmation(Protocol):

@@ -66,8 +66,12 @@ that a PIN may have changed, without the card layer storing anything."""
 
 CKM_RSA_PKCS = 0x0001
 CKM_ECDSA = 0x1041
-# DER DigestInfo prefix for SHA-256 (RFC 8017 §9.2 note 1): CKM_RSA_PKCS signs it as is.
-_SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+# DER DigestInfo prefixes (RFC 8017 §9.2 note 1): CKM_RSA_PKCS signs prefix + digest as is.
+_DIGEST_INFO = {
+    "sha256": bytes.fromhex("3031300d060960864801650304020105000420"),
+    "sha384": bytes.fromhex("3041300d060960864801650304020205000430"),
+    "sha512": bytes.fromhex("3051300d060960864801650304020305000440"),
+}
 CHALLENGE_BYTES = 32
 
 
@@ -98,6 +102,15 @@ class SignatureCheck:
     challenge: bytes
     signature: bytes
     """As CMS/X.509 use it: PKCS#1 block for RSA, DER Ecdsa-Sig-Value for ECDSA."""
+
+
+@dataclass(frozen=True)
+class DigestSignature:
+    certificate: CardCertificate
+    """The certificate of the key that signed: the one a CMS SignerInfo must name."""
+    mechanism: str
+    signature: bytes
+    """As CMS uses it: PKCS#1 v1.5 block for RSA, DER Ecdsa-Sig-Value for ECDSA."""
 
 
 class _CardSwappedError(Exception):
@@ -263,6 +276,60 @@ class TokenSession:
 
         return self._run_pin(work)
 
+    def sign_digest(
+        self,
+        pin: Secret | None,
+        digest: bytes,
+        hash_name: str,
+        *,
+        key_id: bytes | None = None,
+        consent: LastTryConsent | None = None,
+    ) -> Outcome[DigestSignature]:
+        """Sign a digest the host computed (a document's signed attributes) with the NES key.
+
+        The card sees only the digest: the host hashes, the card signs raw (CKM_ECDSA, or
+        CKM_RSA_PKCS over the DigestInfo), which every module offers and which keeps
+        pyHanko from opening a PKCS#11 session of its own. The same guard as every PIN
+        use applies; the signature is checked against the certificate before it is
+        handed out, and nothing is ever retried.
+        """
+
+        import hashlib
+
+        if hash_name not in _DIGEST_INFO or len(digest) != hashlib.new(hash_name).digest_size:
+            raise ValueError(f"not a {hash_name} digest")  # a programming error: nothing sent
+
+        def work() -> Outcome[DigestSignature]:
+            status = self._status()
+            refusal = self._pin_refusal(status, pin, PinOperation.SIGN_DOCUMENT, consent)
+            if refusal is not None:
+                return refusal
+            with self._session(rw=False) as session:
+                handle = _handle(session)
+                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
+                try:
+                    found = self._signing_key(session, key_id)
+                    if found is None:
+                        return Outcome(OutcomeKind.NO_SIGNING_KEY)
+                    certificate, key, always = found
+                    signer = _Signer.for_certificate(certificate, hash_name)
+                    raw_signature = self.module.raw.sign(
+                        handle,
+                        signer.mechanism,
+                        key,
+                        signer.digest_to_be_signed(digest),
+                        context_login=always,
+                        pin=pin,
+                    )
+                finally:
+                    self._logout(handle)
+            signature = signer.encode(raw_signature)
+            if not signer.verifies_digest(certificate, digest, signature):
+                return Outcome(OutcomeKind.SIGNATURE_INVALID)
+            return Outcome(OutcomeKind.OK, DigestSignature(certificate, signer.name, signature))
+
+        return self._run_pin(work)
+
     def _reset_pin(self, puk: Secret | None, new_pin: Secret | None) -> None:
         """RESET RETRY COUNTER the way the profile says the module wants it; one attempt."""
         raw = self.module.raw
@@ -350,30 +417,16 @@ class TokenSession:
     def _sign(
         self, session: pkcs11.Session, pin: Secret | None, key_id: bytes | None
     ) -> Outcome[SignatureCheck]:
-        from pkcs11 import Attribute, ObjectClass
-        from pkcs11.exceptions import AttributeTypeInvalid
-
-        certificate = choose_signing_certificate(read_certificates(session, logged_in=True), key_id)
-        if certificate is None:
+        found = self._signing_key(session, key_id)
+        if found is None:
             return Outcome(OutcomeKind.NO_SIGNING_KEY)
-        keys = list(
-            session.get_objects(
-                {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.ID: certificate.key_id}
-            )
-        )
-        key = keys[0] if keys else None
-        if key is None:
-            return Outcome(OutcomeKind.NO_SIGNING_KEY)
-        try:
-            always = bool(key[Attribute.ALWAYS_AUTHENTICATE])
-        except AttributeTypeInvalid:
-            always = False
+        certificate, key, always = found
         challenge = secrets.token_bytes(CHALLENGE_BYTES)
         signer = _Signer.for_certificate(certificate)
         raw_signature = self.module.raw.sign(
             _handle(session),
             signer.mechanism,
-            _object_handle(key),
+            key,
             signer.to_be_signed(challenge),
             context_login=always,
             pin=pin,
@@ -384,6 +437,30 @@ class TokenSession:
         return Outcome(
             OutcomeKind.OK, SignatureCheck(certificate, signer.name, challenge, signature)
         )
+
+    def _signing_key(
+        self, session: pkcs11.Session, key_id: bytes | None
+    ) -> tuple[CardCertificate, int, bool] | None:
+        """The NES certificate, its private key's handle, and whether the key wants the PIN
+        again for each signature (CKA_ALWAYS_AUTHENTICATE); None without a usable key."""
+        from pkcs11 import Attribute, ObjectClass
+        from pkcs11.exceptions import AttributeTypeInvalid
+
+        certificate = choose_signing_certificate(read_certificates(session, logged_in=True), key_id)
+        if certificate is None:
+            return None
+        keys = list(
+            session.get_objects(
+                {Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.ID: certificate.key_id}
+            )
+        )
+        if not keys:
+            return None
+        try:
+            always = bool(keys[0][Attribute.ALWAYS_AUTHENTICATE])
+        except AttributeTypeInvalid:
+            always = False
+        return certificate, _object_handle(keys[0]), always
 
     # -- plumbing ----------------------------------------------------------------------
 
@@ -528,6 +605,14 @@ def _quietly(call: Callable[[], None]) -> None:
             raise
 
 
+def signature_hash(certificate: CardCertificate) -> str:
+    """The hash a signature with this key uses: SHA-256 for RSA, the curve's size for
+    ECDSA (P-384 → SHA-384), as CAdES profiles pair them."""
+    if certificate.key_algorithm == "RSA":
+        return "sha256"
+    return {256: "sha256", 384: "sha384", 521: "sha512"}.get(certificate.key_size, "sha384")
+
+
 @dataclass(frozen=True)
 class _Signer:
     name: str
@@ -535,30 +620,44 @@ class _Signer:
     hash_name: str
 
     @classmethod
-    def for_certificate(cls, certificate: CardCertificate) -> _Signer:
+    def for_certificate(cls, certificate: CardCertificate, hash_name: str | None = None) -> _Signer:
+        """`signature_hash`'s choice, unless the caller hashed with another."""
+        if hash_name is not None and hash_name not in _DIGEST_INFO:
+            raise ValueError(f"unsupported hash {hash_name!r}")
+        hash_name = hash_name or signature_hash(certificate)
         if certificate.key_algorithm == "RSA":
-            return cls("RSA-PKCS1v15-SHA256", CKM_RSA_PKCS, "sha256")
-        # The hash follows the curve size (P-384 → SHA-384), as CAdES profiles pair them.
-        hash_name = {256: "sha256", 384: "sha384", 521: "sha512"}.get(
-            certificate.key_size, "sha384"
-        )
+            return cls(f"RSA-PKCS1v15-{hash_name.upper()}", CKM_RSA_PKCS, hash_name)
         return cls(f"ECDSA-{hash_name.upper()}", CKM_ECDSA, hash_name)
 
     def to_be_signed(self, challenge: bytes) -> bytes:
         """Hash here, sign raw on the card: every module supports CKM_RSA_PKCS/CKM_ECDSA."""
         import hashlib
 
-        digest = hashlib.new(self.hash_name, challenge).digest()
-        return _SHA256_DIGEST_INFO + digest if self.mechanism == CKM_RSA_PKCS else digest
+        return self.digest_to_be_signed(hashlib.new(self.hash_name, challenge).digest())
+
+    def digest_to_be_signed(self, digest: bytes) -> bytes:
+        if self.mechanism != CKM_RSA_PKCS:
+            return digest
+        return _DIGEST_INFO[self.hash_name] + digest
 
     def encode(self, raw: bytes) -> bytes:
         return ecdsa_raw_to_der(raw) if self.mechanism == CKM_ECDSA else raw
 
     def verifies(self, certificate: CardCertificate, challenge: bytes, signature: bytes) -> bool:
+        import hashlib
+
+        return self.verifies_digest(
+            certificate, hashlib.new(self.hash_name, challenge).digest(), signature
+        )
+
+    def verifies_digest(
+        self, certificate: CardCertificate, digest: bytes, signature: bytes
+    ) -> bool:
         from cryptography import x509
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives import hashes
         from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+        from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
 
         public_key = x509.load_der_x509_certificate(certificate.der).public_key()
         algorithms: dict[str, hashes.HashAlgorithm] = {
@@ -566,15 +665,15 @@ class _Signer:
             "sha384": hashes.SHA384(),
             "sha512": hashes.SHA512(),
         }
-        algorithm = algorithms[self.hash_name]
+        prehashed = Prehashed(algorithms[self.hash_name])
         try:
             if isinstance(public_key, rsa.RSAPublicKey):
-                public_key.verify(signature, challenge, padding.PKCS1v15(), algorithm)
+                public_key.verify(signature, digest, padding.PKCS1v15(), prehashed)
             elif isinstance(public_key, ec.EllipticCurvePublicKey):
-                public_key.verify(signature, challenge, ec.ECDSA(algorithm))
+                public_key.verify(signature, digest, ec.ECDSA(prehashed))
             else:
                 return False
-        except InvalidSignature:
+        except (InvalidSignature, ValueError):
             return False
         return True
 

@@ -1,18 +1,28 @@
-"""A TEST PKI shaped like Kamu SM's NES chain, for the virtual card and OCSP/CRL tests.
+"""A TEST PKI shaped like Kamu SM's NES chains, for the virtual card, the demo and tests.
 
 The assistant recognises NES certificates by their chain, subject serialNumber (TC
 Kimlik No), policy OID, QC statements and key usage, and checks revocation through
 the AIA/CRL URLs in the certificate. This PKI has all of those, with names that say
 TEST and URLs on 127.0.0.1, so nothing can be mistaken for a real Kamu SM
-certificate. It also writes an `openssl ca` directory (index.txt, certs/,
-openssl.cnf, OCSP responder key) so `openssl ocsp -index` can answer for it.
+certificate. One instance is one hierarchy (root → issuing CA → holders) in the key
+type Kamu SM used for it: P-384 like "Sürüm 6", or RSA-2048 like "Sürüm 5".
+
+It is driven by real openssl: an `openssl ca` directory (index.txt, certs/,
+openssl.cnf) records every holder, `openssl ca -revoke` revokes or suspends one,
+`openssl ca -gencrl` makes the CRL and `openssl ocsp -index` answers for it
+(`start_responder`), so the answers our code checks are openssl's own. `serve_files`
+publishes the CRL and the issuing CA certificate on the port the certificates name.
+For the revocation and signature tests it also makes what a well-behaved CA does not:
+expired, unknown, delegated-responder, self-issued and forged-issuer certificates.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import http.server
 import random
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +31,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
+from assistant.demo.ocsp import OcspResponder, start_openssl_ocsp
 from assistant.demo.pcscd import free_port_pair
 from assistant.pki.tckn import check_digits
 
@@ -31,9 +42,11 @@ QC_STATEMENTS_OID = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.3")
 QC_COMPLIANCE = "0.4.0.1862.1.1"
 QC_SSCD = "0.4.0.1862.1.4"
 ORGANISATION = "TEST Kamu Sertifikasyon Merkezi"
-ROOT_CN = "TEST Kamu SM Kök Sertifika Hizmet Sağlayıcısı - Sürüm 6"
-ISSUING_CN = "TEST Kamu Elektronik Sertifika Hizmet Sağlayıcısı - S6"
+GENERATIONS = {"p384": "6", "rsa2048": "5"}
 OCSP_CN = "TEST Kamu SM OCSP Sertifikası"
+TSA_CN = "TEST Kamu SM Zaman Damgası"
+CRL_FILE = "kamusm-test.crl"
+ISSUING_FILE = "kamusm-test-issuing.crt"
 
 
 def make_tckn(rng: random.Random | None = None) -> str:
@@ -77,17 +90,36 @@ def qc_statements() -> x509.UnrecognizedExtension:
     return x509.UnrecognizedExtension(QC_STATEMENTS_OID, value)
 
 
+def key_usage(**on: bool) -> x509.KeyUsage:
+    bits = dict.fromkeys(
+        (
+            "digital_signature",
+            "content_commitment",
+            "key_encipherment",
+            "data_encipherment",
+            "key_agreement",
+            "key_cert_sign",
+            "crl_sign",
+            "encipher_only",
+            "decipher_only",
+        ),
+        False,
+    )
+    bits.update(on)
+    return x509.KeyUsage(**bits)
+
+
 def _sign_hash(key: PrivateKey) -> hashes.SHA256 | hashes.SHA384:
     return hashes.SHA384() if isinstance(key, ec.EllipticCurvePrivateKey) else hashes.SHA256()
 
 
-def _pem_key(key: PrivateKey) -> bytes:
+def pem_key(key: PrivateKey) -> bytes:
     return key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
 
 
-def _pem_cert(cert: x509.Certificate) -> bytes:
+def pem_cert(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
@@ -97,16 +129,39 @@ class Holder:
 
     certificate: x509.Certificate
     private_key: PrivateKey
-    tckn: str
+    tckn: str | None
     name: str
+    pem: Path
+    """The certificate as PEM in the CA directory (what `openssl ca -revoke` takes)."""
 
     @property
     def private_key_pem(self) -> bytes:
-        return _pem_key(self.private_key)
+        return pem_key(self.private_key)
+
+    @property
+    def certificate_pem(self) -> bytes:
+        return pem_cert(self.certificate)
 
     @property
     def certificate_der(self) -> bytes:
         return self.certificate.public_bytes(serialization.Encoding.DER)
+
+
+class _Files(http.server.BaseHTTPRequestHandler):
+    files: dict[str, bytes]
+
+    def do_GET(self) -> None:
+        body = self.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the output is about revocation, not HTTP access lines."""
 
 
 @dataclass
@@ -116,26 +171,39 @@ class TestPki:
     __test__ = False  # not a pytest test class despite the name
 
     dir: Path
+    key_type: str = "p384"
     ocsp_port: int = field(default_factory=free_port_pair)
     http_port: int = field(default_factory=free_port_pair)
+    responders: dict[str, OcspResponder] = field(default_factory=dict)
+    published: dict[str, bytes] = field(default_factory=dict)
+    """Path → body served by `serve_files` (the CRL, the issuing CA, anything a test adds)."""
 
     def __post_init__(self) -> None:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        self.root_key = new_key("p384")
+        generation = GENERATIONS[self.key_type]
+        self.root_key = new_key(self.key_type)
         self.root_cert = self._ca_cert(
-            ROOT_CN, self.root_key, issuer=None, issuer_key=None, now=now, path_len=1
+            f"TEST Kamu SM Kök Sertifika Hizmet Sağlayıcısı - Sürüm {generation}",
+            self.root_key,
+            issuer=None,
+            issuer_key=None,
+            now=now,
+            path_len=1,
         )
-        self.issuing_key = new_key("p384")
+        self.issuing_key = new_key(self.key_type)
         self.issuing_cert = self._ca_cert(
-            ISSUING_CN,
+            f"TEST Kamu Elektronik Sertifika Hizmet Sağlayıcısı - S{generation}",
             self.issuing_key,
             issuer=self.root_cert,
             issuer_key=self.root_key,
             now=now,
             path_len=0,
         )
-        self.ocsp_key = new_key("p384")
-        self.ocsp_cert = self._ocsp_cert(now)
+        self.ocsp_key = new_key(self.key_type)
+        self.ocsp_cert = self._service_cert(
+            OCSP_CN, self.ocsp_key, ExtendedKeyUsageOID.OCSP_SIGNING
+        )
+        self._server: http.server.ThreadingHTTPServer | None = None
         self._write_ca_dir()
         self.write_crl()
 
@@ -145,13 +213,16 @@ class TestPki:
     def ocsp_url(self) -> str:
         return f"http://127.0.0.1:{self.ocsp_port}/ocsp"
 
+    def file_url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.http_port}{path}"
+
     @property
     def ca_issuers_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/kamusm-test-issuing.crt"
+        return self.file_url(f"/{ISSUING_FILE}")
 
     @property
     def crl_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/kamusm-test.crl"
+        return self.file_url(f"/{CRL_FILE}")
 
     # -- issuing ------------------------------------------------------------------------
 
@@ -185,20 +256,7 @@ class TestPki:
             .not_valid_before(now - dt.timedelta(days=365))
             .not_valid_after(now + dt.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=path_len), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
+            .add_extension(key_usage(key_cert_sign=True, crl_sign=True), critical=True)
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
         )
         if issuer is not None:
@@ -207,13 +265,20 @@ class TestPki:
             )
         return builder.sign(signer, _sign_hash(signer))
 
-    def _ocsp_cert(self, now: dt.datetime) -> x509.Certificate:
-        return (
-            self._leaf_builder(self._name(OCSP_CN), self.ocsp_key, now, now + dt.timedelta(365))
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), False)
-            .add_extension(x509.OCSPNoCheck(), False)
-            .sign(self.issuing_key, hashes.SHA384())
-        )
+    def _service_cert(
+        self, cn: str, key: PrivateKey, purpose: x509.ObjectIdentifier
+    ) -> x509.Certificate:
+        """A responder or time-stamping certificate the issuing CA delegates to."""
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        builder = self._leaf_builder(
+            self._name(cn), key, now - dt.timedelta(days=1), now + dt.timedelta(days=365)
+        ).add_extension(key_usage(digital_signature=True), critical=True)
+        timestamping = purpose == ExtendedKeyUsageOID.TIME_STAMPING
+        # RFC 3161 §2.3: a time-stamping certificate's EKU is critical and alone.
+        builder = builder.add_extension(x509.ExtendedKeyUsage([purpose]), critical=timestamping)
+        if purpose == ExtendedKeyUsageOID.OCSP_SIGNING:
+            builder = builder.add_extension(x509.OCSPNoCheck(), False)
+        return builder.sign(self.issuing_key, _sign_hash(self.issuing_key))
 
     def _leaf_builder(
         self, subject: x509.Name, key: PrivateKey, not_before: dt.datetime, not_after: dt.datetime
@@ -235,7 +300,7 @@ class TestPki:
 
     def issue_holder(
         self,
-        key_type: str = "p384",
+        key_type: str | None = None,
         tckn: str | None = None,
         name: str = "Ayşe Çağlar Öztürk",
         not_before: dt.datetime | None = None,
@@ -243,39 +308,36 @@ class TestPki:
         *,
         usage: str = "signing",
         private_key: PrivateKey | None = None,
+        with_tckn: bool = True,
+        register: bool = True,
+        ocsp_url: str | None = None,
+        crl_url: str | None = None,
     ) -> Holder:
-        """An NES-shaped holder certificate.
+        """An NES-shaped holder certificate (key type: the hierarchy's unless given).
 
         usage="signing" gives the qualified signing certificate (nonRepudiation only,
         NES policy, QC statements) that belongs in PIV slot 9C; usage="auth" gives the
         companion authentication certificate (digitalSignature) for slot 9A.
+        `with_tckn=False` leaves the serialNumber out; `register=False` keeps the
+        certificate out of the CA database, so the responder calls it unknown.
         """
-        tckn = tckn or make_tckn()
-        key = private_key or new_key(key_type)
+        tckn = (tckn or make_tckn()) if with_tckn else None
+        key = private_key or new_key(key_type or self.key_type)
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         not_before = not_before or now - dt.timedelta(days=1)
         not_after = not_after or not_before + dt.timedelta(days=3 * 365)
-        subject = x509.Name(
-            [
-                x509.NameAttribute(NameOID.COUNTRY_NAME, "TR"),
-                x509.NameAttribute(NameOID.SERIAL_NUMBER, tckn),
-                x509.NameAttribute(NameOID.COMMON_NAME, name),
-            ]
-        )
+        attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "TR")]
+        if tckn is not None:
+            attributes.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, tckn))
+        attributes.append(x509.NameAttribute(NameOID.COMMON_NAME, name))
         signing = usage == "signing"
         builder = (
-            self._leaf_builder(subject, key, not_before, not_after)
+            self._leaf_builder(x509.Name(attributes), key, not_before, not_after)
             .add_extension(
-                x509.KeyUsage(
+                key_usage(
                     digital_signature=not signing,
                     content_commitment=signing,
                     key_encipherment=not signing and isinstance(key, rsa.RSAPrivateKey),
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
                 ),
                 critical=True,
             )
@@ -284,7 +346,7 @@ class TestPki:
                     [
                         x509.AccessDescription(
                             AuthorityInformationAccessOID.OCSP,
-                            x509.UniformResourceIdentifier(self.ocsp_url),
+                            x509.UniformResourceIdentifier(ocsp_url or self.ocsp_url),
                         ),
                         x509.AccessDescription(
                             AuthorityInformationAccessOID.CA_ISSUERS,
@@ -298,7 +360,10 @@ class TestPki:
                 x509.CRLDistributionPoints(
                     [
                         x509.DistributionPoint(
-                            [x509.UniformResourceIdentifier(self.crl_url)], None, None, None
+                            [x509.UniformResourceIdentifier(crl_url or self.crl_url)],
+                            None,
+                            None,
+                            None,
                         )
                     ]
                 ),
@@ -310,9 +375,53 @@ class TestPki:
             builder = builder.add_extension(
                 x509.CertificatePolicies([x509.PolicyInformation(NES_POLICY_OID, None)]), False
             ).add_extension(qc_statements(), False)
-        cert = builder.sign(self.issuing_key, hashes.SHA384())
-        self._record(cert)
-        return Holder(cert, key, tckn, name)
+        cert = builder.sign(self.issuing_key, _sign_hash(self.issuing_key))
+        path = self._record(cert) if register else self._keep(cert)
+        return Holder(cert, key, tckn, name, path)
+
+    def issue_timestamping(self) -> Holder:
+        """A time-stamping authority's certificate (id-kp-timeStamping, critical)."""
+        key = new_key(self.key_type)
+        cert = self._service_cert(TSA_CN, key, ExtendedKeyUsageOID.TIME_STAMPING)
+        return Holder(cert, key, None, TSA_CN, self._record(cert))
+
+    def delegated_signer(self, label: str = "delegated") -> tuple[Path, Path]:
+        """An OCSP responder certificate the issuing CA delegated to: (cert, key) files."""
+        key = new_key(self.key_type)
+        cert = self._service_cert(f"{OCSP_CN} {label}", key, ExtendedKeyUsageOID.OCSP_SIGNING)
+        return self._write_pair(label, cert, key)
+
+    def extra_signer(self, label: str, *, forged_issuer: bool) -> tuple[Path, Path]:
+        """A signer a client must refuse: a self-issued OCSP signer without authority, or
+        a key pretending to be the issuing CA (same name, other key)."""
+        key = new_key(self.key_type)
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        subject = self.issuing_cert.subject if forged_issuer else self._name(f"Rogue OCSP {label}")
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=365))
+        )
+        if forged_issuer:
+            builder = builder.add_extension(
+                x509.BasicConstraints(ca=True, path_length=None), critical=True
+            ).add_extension(key_usage(key_cert_sign=True, crl_sign=True), critical=True)
+        else:
+            builder = builder.add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.OCSP_SIGNING]), False
+            )
+        return self._write_pair(label, builder.sign(key, _sign_hash(key)), key)
+
+    def _write_pair(self, label: str, cert: x509.Certificate, key: PrivateKey) -> tuple[Path, Path]:
+        cert_path, key_path = self.dir / f"{label}.pem", self.dir / f"{label}.key"
+        cert_path.write_bytes(pem_cert(cert))
+        key_path.write_bytes(pem_key(key))
+        key_path.chmod(0o600)
+        return cert_path, key_path
 
     # -- openssl ca directory --------------------------------------------------------------
 
@@ -323,72 +432,139 @@ class TestPki:
     def _write_ca_dir(self) -> None:
         (self.dir / "certs").mkdir(parents=True, exist_ok=True)
         files = {
-            "root.pem": _pem_cert(self.root_cert),
-            "ca.pem": _pem_cert(self.issuing_cert),
-            "ca.key": _pem_key(self.issuing_key),
-            "chain.pem": _pem_cert(self.issuing_cert) + _pem_cert(self.root_cert),
-            "ocsp.pem": _pem_cert(self.ocsp_cert),
-            "ocsp.key": _pem_key(self.ocsp_key),
+            "root.pem": pem_cert(self.root_cert),
+            "ca.pem": pem_cert(self.issuing_cert),
+            "ca.key": pem_key(self.issuing_key),
+            "chain.pem": pem_cert(self.issuing_cert) + pem_cert(self.root_cert),
+            "ocsp.pem": pem_cert(self.ocsp_cert),
+            "ocsp.key": pem_key(self.ocsp_key),
             "index.txt": b"",
             "index.txt.attr": b"unique_subject = no\n",
             "serial": b"1000\n",
             "crlnumber": b"1000\n",
-            "openssl.cnf": self._openssl_cnf().encode(),
         }
         for name, content in files.items():
             (self.dir / name).write_bytes(content)
         for key_file in ("ca.key", "ocsp.key"):
             (self.dir / key_file).chmod(0o600)
+        self.write_config("openssl.cnf", "ca.pem", "ca.key")
+        self.published[f"/{ISSUING_FILE}"] = self.issuing_cert.public_bytes(
+            serialization.Encoding.DER
+        )
         self._record(self.ocsp_cert)
 
-    def _openssl_cnf(self) -> str:
-        return (
+    def write_config(self, name: str, cert: str, key: str) -> Path:
+        """An `openssl ca` configuration over this CA's database, signing with `cert`/`key`
+        (files in `dir`): a forged configuration makes a CRL nobody should believe."""
+        path = self.dir / name
+        path.write_text(
             "[ ca ]\ndefault_ca = test_ca\n\n[ test_ca ]\n"
             f"dir = {self.dir}\n"
             "database = $dir/index.txt\nnew_certs_dir = $dir/certs\n"
-            "certificate = $dir/ca.pem\nprivate_key = $dir/ca.key\n"
+            f"certificate = $dir/{cert}\nprivate_key = $dir/{key}\n"
             "serial = $dir/serial\ncrlnumber = $dir/crlnumber\n"
             "default_md = sha384\ndefault_days = 1095\ndefault_crl_days = 30\n"
             "policy = policy_any\nunique_subject = no\n\n"
-            "[ policy_any ]\ncountryName = optional\ncommonName = optional\n"
+            "[ policy_any ]\ncountryName = optional\ncommonName = optional\n",
+            encoding="utf-8",
         )
+        return path
 
-    def _record(self, cert: x509.Certificate) -> None:
+    def _keep(self, cert: x509.Certificate) -> Path:
+        path = self.cert_path(cert)
+        path.write_bytes(pem_cert(cert))
+        return path
+
+    def _record(self, cert: x509.Certificate) -> Path:
         """Add to index.txt and certs/ the way `openssl ca` would, so OCSP can answer."""
-        serial = serial_hex(cert)
         expiry = cert.not_valid_after_utc.strftime("%y%m%d%H%M%SZ")
         subject = openssl_oneline(cert.subject)
         with self.index_path.open("a", encoding="utf-8") as index:
-            index.write(f"V\t{expiry}\t\t{serial}\tunknown\t{subject}\n")
-        (self.dir / "certs" / f"{serial}.pem").write_bytes(_pem_cert(cert))
+            index.write(f"V\t{expiry}\t\t{serial_hex(cert)}\tunknown\t{subject}\n")
+        return self._keep(cert)
 
-    def revoke(self, cert: x509.Certificate, reason: str = "keyCompromise") -> None:
+    def _openssl_ca(self, *args: str, config: str = "openssl.cnf") -> None:
+        subprocess.run(
+            ["openssl", "ca", "-batch", "-config", str(self.dir / config), *args],
+            check=True,
+            capture_output=True,
+        )
+
+    def revoke(self, cert: x509.Certificate | Holder, reason: str = "keyCompromise") -> None:
         """Mark `cert` revoked with `openssl ca` and rewrite the CRL the certificates name.
 
         A running `openssl ocsp` reads index.txt only at start: restart it afterwards.
         """
-        subprocess.run(
-            ["openssl", "ca", "-config", str(self.dir / "openssl.cnf"), "-revoke",
-             str(self.cert_path(cert)), "-crl_reason", reason],
-            check=True, capture_output=True,
-        )  # fmt: skip
+        self._openssl_ca("-revoke", str(self._pem_of(cert)), "-crl_reason", reason)
         self.write_crl()
 
-    def write_crl(self) -> Path:
-        """DER CRL at <dir>/kamusm-test.crl (the file name in the CRL DP URL)."""
+    def suspend(self, cert: x509.Certificate | Holder) -> None:
+        """certificateHold: what "askıya alma" is in CRL and OCSP terms."""
+        self._openssl_ca("-revoke", str(self._pem_of(cert)), "-crl_hold", "holdInstructionReject")
+        self.write_crl()
+
+    def _pem_of(self, cert: x509.Certificate | Holder) -> Path:
+        return cert.pem if isinstance(cert, Holder) else self.cert_path(cert)
+
+    def make_crl(self, *, hours: int | None = None, config: str = "openssl.cnf") -> bytes:
+        """A DER CRL from the database as it is now (valid `hours`, else 30 days)."""
         pem = self.dir / "crl.pem"
-        subprocess.run(
-            ["openssl", "ca", "-config", str(self.dir / "openssl.cnf"), "-gencrl",
-             "-out", str(pem)],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        crl = x509.load_pem_x509_crl(pem.read_bytes())
-        path = self.dir / "kamusm-test.crl"
-        path.write_bytes(crl.public_bytes(serialization.Encoding.DER))
+        period = ["-crlhours", str(hours)] if hours is not None else []
+        self._openssl_ca("-gencrl", *period, "-out", str(pem), config=config)
+        return x509.load_pem_x509_crl(pem.read_bytes()).public_bytes(serialization.Encoding.DER)
+
+    def write_crl(self) -> Path:
+        """The CRL at <dir>/kamusm-test.crl and at the URL the certificates name."""
+        der = self.make_crl()
+        path = self.dir / CRL_FILE
+        path.write_bytes(der)
+        self.published[f"/{CRL_FILE}"] = der
         return path
 
     def cert_path(self, cert: x509.Certificate) -> Path:
         return self.dir / "certs" / f"{serial_hex(cert)}.pem"
+
+    # -- services ------------------------------------------------------------------------
+
+    def serve_files(self) -> None:
+        """Serve `published` (CRL, issuing CA) on `http_port` until `stop`."""
+        if self._server is not None:
+            return
+        handler = type("Handler", (_Files,), {"files": self.published})
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", self.http_port), handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def start_responder(
+        self,
+        label: str,
+        signer: tuple[Path, Path] | None = None,
+        *extra: str,
+        port: int | None = None,
+    ) -> OcspResponder:
+        """`openssl ocsp` for this CA (signing as `signer`, by default the delegated
+        responder the certificates' CA made) on `port`, by default the one they name."""
+        if label in self.responders:
+            self.responders.pop(label).stop()
+        responder = start_openssl_ocsp(
+            self.dir,
+            self.dir / "ca.pem",
+            signer or (self.dir / "ocsp.pem", self.dir / "ocsp.key"),
+            port or self.ocsp_port,
+            label,
+            *extra,
+        )
+        self.responders[label] = responder
+        return responder
+
+    def stop(self) -> None:
+        """Stop every responder (by its PID) and the file server."""
+        for responder in self.responders.values():
+            responder.stop()
+        self.responders.clear()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
 
 
 _SHORT_NAMES = {NameOID.SERIAL_NUMBER: "serialNumber"}

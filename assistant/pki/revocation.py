@@ -35,19 +35,31 @@ def check_revocation(
     own_client = client is None
     http = client or make_client()
     try:
-        result, raw = check_ocsp(cert, issuer, client=http, now=now)
-        if not result.is_definitive:
-            crl_result, crl_raw = check_crl(cert, issuer, client=http, now=now)
-            if crl_result.is_definitive:
-                result, raw = crl_result, crl_raw
-            else:
-                result = _more_telling(result, crl_result)
+        result, raw = fetch_revocation(cert, issuer, client=http, now=now)
     finally:
         if own_client:
             http.close()
     if cache is not None and raw is not None:
         cache.put(cert, issuer, result, raw, now)
     return result
+
+
+def fetch_revocation(
+    cert: x509.Certificate, issuer: x509.Certificate, *, client: httpx.Client, now: dt.datetime
+) -> tuple[RevocationResult, bytes | None]:
+    """Ask the network (OCSP, then the CRL): the answer and the CA's signed bytes behind it.
+
+    The bytes are what a signature embeds as evidence (PAdES-B-LT) or a verifier feeds
+    to its validation; None when no trustworthy answer came.
+    """
+    result, raw = check_ocsp(cert, issuer, client=client, now=now)
+    if not result.is_definitive:
+        crl_result, crl_raw = check_crl(cert, issuer, client=client, now=now)
+        if crl_result.is_definitive:
+            result, raw = crl_result, crl_raw
+        else:
+            result = _more_telling(result, crl_result)
+    return result, raw
 
 
 def _more_telling(ocsp: RevocationResult, crl: RevocationResult) -> RevocationResult:

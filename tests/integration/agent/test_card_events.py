@@ -15,6 +15,7 @@ import pytest
 
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.agent.conftest import Chat
+from tests.integration.card_seen import insert_seen_by
 
 pytestmark = pytest.mark.integration
 
@@ -54,7 +55,8 @@ def test_a_card_inserted_at_the_menu_pauses_a_flow_that_never_read_its_status(
 ) -> None:
     card = virtual_card("akis", pin=PIN, insert=False)
     chat = agent_chat()  # no card when the conversation starts
-    card.insert()  # inserted while the menu is shown, before anything is chosen
+    assert chat.agent is not None
+    insert_seen_by(chat.agent.card, card)  # inserted at the menu, before anything is chosen
     assert ASK_SIGNATURE_PIN in chat.say("4")
     pull_and_put_back(card, chat)
     assert ASK_SIGNATURE_PIN in chat.seen[-1].text

@@ -18,6 +18,7 @@ import pytest
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.agent.conftest import Chat
 from tests.integration.card_check import login, token_flags
+from tests.integration.card_seen import back_after_cut
 
 pytestmark = pytest.mark.integration
 
@@ -50,9 +51,9 @@ def leaks(home: Path, chat: Chat, canaries: list[str]) -> list[str]:
     return [f"{c} in {w}" for c in canaries for w, data in places.items() if c.encode() in data]
 
 
-def pulled_and_back(card: VirtualCard) -> None:
-    card.wait_cut()
-    card.insert()
+def pulled_and_back(card: VirtualCard, chat: Chat) -> None:
+    assert chat.agent is not None
+    back_after_cut(chat.agent.card, card)
 
 
 def test_pulled_before_the_current_pin_reached_the_card(
@@ -63,7 +64,7 @@ def test_pulled_before_the_current_pin_reached_the_card(
     tail = change_until_confirm(chat)
     card.cut_at(VERIFY, "before")
     answer = chat.say(tail)
-    pulled_and_back(card)
+    pulled_and_back(card, chat)
     assert "şu anki PIN'iniz kartta denenirken" in answer
     assert "PIN'iniz değişmedi" in answer and "sayılmış olabilir" in answer
     assert card.pin == OLD and card.pin_tries_left == 3  # never reached the card
@@ -79,7 +80,7 @@ def test_pulled_after_the_card_checked_the_current_pin(
     tail = change_until_confirm(chat)
     card.cut_at(VERIFY, "after")
     answer = chat.say(tail)
-    pulled_and_back(card)
+    pulled_and_back(card, chat)
     assert "PIN'iniz değişmedi" in answer and "sayılmış olabilir" in answer
     # The card counted the (right) PIN and reset its counter; the PIN is the old one.
     assert card.pin == OLD and card.pin_tries_left == 3
@@ -99,7 +100,7 @@ def test_a_lost_change_says_the_pin_may_be_new_and_the_next_prompt_knows(
     tail = change_until_confirm(chat)
     card.cut_at(CHANGE, point)
     answer = chat.say(tail)
-    pulled_and_back(card)
+    pulled_and_back(card, chat)
     holds = NEW if point == "after" else OLD
     assert card.pin == holds and card.pin_tries_left == 3
     assert "yeni PIN'iniz olabilir ya da eski PIN'iniz kalmış olabilir" in answer
@@ -134,7 +135,7 @@ def test_after_a_restart_the_next_pin_question_still_knows(
     tail = change_until_confirm(first)
     card.cut_at(CHANGE, "after")
     first.say(tail)
-    pulled_and_back(card)
+    pulled_and_back(card, first)
     assert first.agent is not None
     first.agent.stop()  # the agent process ends; the note must not go with it
 
@@ -235,7 +236,7 @@ def test_a_lost_test_signature_says_what_may_have_happened(
     assert "İmza için PIN'inizi yazınız" in chat.say(MENU_TEST_SIGNATURE)
     card.cut_at(cut.ins, cut.point, cut.occurrence)
     answer = chat.say(OLD)
-    pulled_and_back(card)
+    pulled_and_back(card, chat)
     assert "deneme imzası tamamlanmadı" in answer and cut.said in answer
     assert "Deneme imzası atıldı" not in answer
     assert card.pin == OLD and card.pin_tries_left == 3

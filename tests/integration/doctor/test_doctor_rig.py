@@ -21,11 +21,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from assistant.demo.ocsp import OcspResponder, start_openssl_ocsp
 from assistant.demo.pcscd import PcscService
 from assistant.demo.piv_card import PivState
 from assistant.demo.pki import TestPki
 from assistant.pki.tckn import mask_tckn
-from tests.integration.pki.pkirig import OcspResponder, start_openssl_ocsp
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[3]

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.pki.crl import check_crl, evaluate_crl
 from assistant.pki.status import Problem, RevocationReason, RevocationStatus, Source
-from tests.integration.pki.conftest import FileServer, Scenario, free_port
+from tests.integration.pki.conftest import Scenario, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +23,7 @@ def test_good_revoked_suspended_from_the_cdp(scenario: Scenario, client: httpx.C
     good, raw = check_crl(scenario.good.certificate, issuer, client=client, now=now())
     assert good.status is RevocationStatus.GOOD, good
     assert good.source is Source.CRL and good.url == scenario.pki.crl_url
-    assert raw == scenario.crl
+    assert raw == scenario.pki.published["/kamusm-test.crl"]
 
     revoked, _ = check_crl(scenario.revoked.certificate, issuer, client=client, now=now())
     assert revoked.status is RevocationStatus.REVOKED
@@ -62,21 +62,21 @@ def test_crl_of_another_ca_is_refused(scenario: Scenario) -> None:
     assert result.problem is Problem.CERT_ID_MISMATCH
 
 
-def test_cdp_down_missing_or_garbage(
-    scenario: Scenario, client: httpx.Client, crl_server: FileServer
-) -> None:
+def test_cdp_down_missing_or_garbage(scenario: Scenario, client: httpx.Client) -> None:
     cert, issuer = scenario.good.certificate, scenario.pki.issuing_cert
     down, _ = check_crl(
         cert, issuer, client=client, now=now(), urls=[f"http://127.0.0.1:{free_port()}/x.crl"]
     )
     assert (down.status, down.problem) == (RevocationStatus.UNAVAILABLE, Problem.OFFLINE)
 
-    missing, _ = check_crl(cert, issuer, client=client, now=now(), urls=[crl_server.url("/nope")])
+    missing, _ = check_crl(
+        cert, issuer, client=client, now=now(), urls=[scenario.pki.file_url("/nope")]
+    )
     assert (missing.status, missing.problem) == (RevocationStatus.UNAVAILABLE, Problem.HTTP_ERROR)
     assert missing.detail == "HTTP 404"
 
-    crl_server.files["/garbage.crl"] = b"<html>captive portal</html>"
+    scenario.pki.published["/garbage.crl"] = b"<html>captive portal</html>"
     garbage, _ = check_crl(
-        cert, issuer, client=client, now=now(), urls=[crl_server.url("/garbage.crl")]
+        cert, issuer, client=client, now=now(), urls=[scenario.pki.file_url("/garbage.crl")]
     )
     assert garbage.problem is Problem.MALFORMED

@@ -30,7 +30,7 @@ def test_good(scenario: Scenario, client: httpx.Client, cert_id_hash: str) -> No
     )
     assert result.status is RevocationStatus.GOOD, result
     assert result.source is Source.OCSP
-    assert result.url == scenario.pki.responders["good"].url
+    assert result.url == scenario.pki.ocsp_url  # the URL the certificate names
     assert raw is not None
 
 

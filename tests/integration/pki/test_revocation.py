@@ -79,12 +79,8 @@ def test_edited_cache_file_is_not_believed(
 
 def test_crl_fallback_when_ocsp_is_down(scenario: Scenario, client: httpx.Client) -> None:
     pki = scenario.pki
-    path = f"/{pki.kind}/fallback.crl"
-    holder = pki.issue_holder(
-        ocsp_url=f"http://127.0.0.1:{free_port()}/", crl_url=pki.crl_server.url(path)
-    )
-    pki.revoke(holder, "superseded")
-    pki.crl_server.files[path] = pki.make_crl()
+    holder = pki.issue_holder(ocsp_url=f"http://127.0.0.1:{free_port()}/")
+    pki.revoke(holder, "superseded")  # rewrites the CRL the certificate names
     result = check_revocation(holder.certificate, pki.issuing_cert, client=client, now=now())
     assert result.status is RevocationStatus.REVOKED
     assert result.source is Source.CRL

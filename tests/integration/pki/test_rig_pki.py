@@ -1,4 +1,4 @@
-"""The assistant's PKI code against the shared rig's TEST PKI (tests/rig/pki.py), i.e.
+"""The assistant's PKI code against the shared rig's TEST PKI (assistant.demo.pki), i.e.
 the same certificates the virtual card and SoftHSM tokens carry, with `openssl ocsp`
 answering on the port their AIA names."""
 
@@ -18,7 +18,6 @@ from assistant.pki.revocation import check_revocation
 from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.pki.status import RevocationStatus, Source
 from assistant.pki.trust import ChainStatus, build_chain, load_trust_store
-from tests.integration.pki.pkirig import start_openssl_ocsp
 
 pytestmark = pytest.mark.integration
 
@@ -26,21 +25,12 @@ pytestmark = pytest.mark.integration
 @contextlib.contextmanager
 def rig_responder(test_pki: TestPki) -> Iterator[None]:
     """openssl ocsp on the port the rig's AIA names; openssl 3.0 reads index.txt once at
-    start, so it starts after the holders are issued.
-
-    Revocation is not exercised on the rig: its hand-written index.txt subjects
-    ("/2.5.4.5=…", raw UTF-8) differ from openssl's ("/serialNumber=…", escaped), so
-    `openssl ca -revoke` refuses rig holders ("name does not match"); the PkiRig
-    scenarios cover revocation.
-    """
-    d = test_pki.dir
-    responder = start_openssl_ocsp(
-        d, d / "ca.pem", (d / "ocsp.pem", d / "ocsp.key"), test_pki.ocsp_port, "pki-tests",
-        "-nmin", "60",
-    )  # fmt: skip
+    start, so it starts after the holders are issued."""
+    responder = test_pki.start_responder("pki-tests", None, "-nmin", "60")
     try:
         yield
     finally:
+        test_pki.responders.pop("pki-tests")
         responder.stop()
 
 

@@ -17,6 +17,7 @@ import pytest
 from assistant.agent.core import Agent
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.card_check import login, token_flags
+from tests.integration.card_seen import back_after_cut
 from tests.integration.portal_journey.conftest import CARD_PIN, NEW_PIN, PUK_CANARY, Journey
 
 pytestmark = pytest.mark.integration
@@ -52,8 +53,7 @@ def test_a_lost_kilit_cozme_says_the_pin_may_be_new_and_is_settled_by_the_card(
     serial = run.conversation.session.context["token"]["serial"]
     card.cut_at(RESET_RETRY_COUNTER, point)
     said = "\n".join(o.text for o in run.reply(serial[-4:]))
-    card.wait_cut()
-    card.insert()
+    back_after_cut(run.agent.card, card)
 
     assert "kartın yanıtı gelmeden bağlantı kesildi" in said
     assert "PIN'i az önce belirlediğiniz yeni PIN olmuş olabilir" in said

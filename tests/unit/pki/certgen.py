@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
+from assistant.demo.pki import key_usage
 from assistant.pki import facts
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -42,25 +43,6 @@ def holder_name(cn: str = "Ayşe Yılmaz", tckn: str | None = VALID_TCKN) -> x50
         pairs.append((NameOID.SERIAL_NUMBER, tckn))
     pairs.append((NameOID.COMMON_NAME, cn))
     return name(*pairs)
-
-
-def key_usage(**on: bool) -> x509.KeyUsage:
-    fields = dict.fromkeys(
-        (
-            "digital_signature",
-            "content_commitment",
-            "key_encipherment",
-            "data_encipherment",
-            "key_agreement",
-            "key_cert_sign",
-            "crl_sign",
-            "encipher_only",
-            "decipher_only",
-        ),
-        False,
-    )
-    fields.update(on)
-    return x509.KeyUsage(**fields)
 
 
 def nes_extensions(
