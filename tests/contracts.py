@@ -15,7 +15,8 @@ from assistant.flow.model import ActionStep, Flow
 def contract_registry(
     flows: Mapping[str, Flow], answer: Callable[[ActionSpec], ActionFn]
 ) -> Registry:
-    """Every action of `flows`, with its real contract, run by `answer(spec)`."""
+    """Every action of `flows`, with its real contract, run by `answer(spec)` (which gets
+    the action's inputs only, never the conversation's context)."""
     real = build_registry(CardService())
     registry = Registry()
     names = {s.action for f in flows.values() for s in f.steps if isinstance(s, ActionStep)}
@@ -24,11 +25,19 @@ def contract_registry(
         assert spec is not None, f"the flows call {name}, which the agent does not register"
         registry.register(
             name,
-            answer(spec),
+            _without_context(answer(spec)),
             outcomes=spec.outcomes,
             inputs=spec.inputs,
             outputs=spec.outputs,
             dangerous=spec.dangerous,
             local_only=spec.local_only,
+            context=spec.takes_context,
         )
     return registry
+
+
+def _without_context(fn: ActionFn) -> ActionFn:
+    def run(*, context: object = None, **inputs: object) -> object:
+        return fn(**inputs)
+
+    return run

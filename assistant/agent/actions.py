@@ -27,7 +27,7 @@ from assistant.card.discovery import CandidateState
 from assistant.card.outcomes import Effect, Outcome, OutcomeKind
 from assistant.card.profiles import MatchKind
 from assistant.card.token import TokenSession
-from assistant.flow.actions import ActionResult, Registry
+from assistant.flow.actions import ActionContext, ActionResult, Registry
 from assistant.pki.facts import ValidityState, read_facts
 from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.secret import Secret
@@ -233,11 +233,16 @@ class CardActions:
     def verify_pin(self, pin: Secret) -> ActionResult:
         return self._with_pin(lambda t: t.verify_pin(pin))
 
-    def verify_pin_last_try(self, pin: Secret) -> ActionResult:
-        """Only reachable after a confirm step (lint checks it): the typed phrase is consent."""
-        return self._with_pin(lambda t: t.verify_pin(pin, _consent(t, PinOperation.VERIFY_PIN)))
+    def verify_pin_last_try(self, context: ActionContext, pin: Secret) -> ActionResult:
+        """The last try, with the consent the person typed at the confirm step before it
+        (the engine hands it over; the card layer checks it is for this very card)."""
+        return self._with_pin(
+            lambda t: t.verify_pin(pin, _last_try(context, t, PinOperation.VERIFY_PIN))
+        )
 
-    def change_pin(self, old_pin: Secret, new_pin: Secret) -> ActionResult:
+    def change_pin(self, context: ActionContext, old_pin: Secret, new_pin: Secret) -> ActionResult:
+        """Dangerous, so it runs only after its confirm step; that confirmation is for the
+        change, not for spending a last try (the guard still refuses that)."""
         return self._with_pin(lambda t: t.change_pin(old_pin, new_pin))
 
     def test_signature(self, pin: Secret) -> ActionResult:
@@ -268,8 +273,10 @@ class CardActions:
         return ActionResult("ok") if result.ok else _pin_failure(result)
 
 
-def _consent(token: TokenSession, operation: PinOperation) -> LastTryConsent:
-    return LastTryConsent.grant(operation=operation, token_serial=token.serial)
+def _last_try(
+    context: ActionContext, token: TokenSession, operation: PinOperation
+) -> LastTryConsent | None:
+    return LastTryConsent.grant(context.consent, operation=operation, token_serial=token.serial)
 
 
 def _pin_failure(outcome: Outcome[object]) -> ActionResult:
@@ -394,6 +401,7 @@ def build_registry(card: CardService | None = None) -> Registry:
         outputs=pin_outputs,
         dangerous=True,
         local_only=True,
+        context=True,
     )
     registry.register(
         "card.change_pin",
@@ -403,6 +411,7 @@ def build_registry(card: CardService | None = None) -> Registry:
         outputs=pin_outputs,
         dangerous=True,
         local_only=True,
+        context=True,
     )
     registry.register(
         "card.test_signature",

@@ -20,6 +20,7 @@ from assistant.agent.wire import encode, output_from_json
 from assistant.flow.outputs import Output, Push
 
 REPLY_TIMEOUT_SECONDS = 120.0  # a card operation on a slow reader may take long
+CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 class AgentGoneError(ConnectionError):
@@ -57,8 +58,13 @@ class RemoteConversation:
         return self._request({"op": "reply", "text": text})
 
     def close(self) -> None:
+        """Close, and wait (briefly) until the agent has let go of the conversation: it
+        hangs up only after that, so a front end opened right after this one (a reloaded
+        web page) resumes the conversation instead of being asked to take it over."""
         with contextlib.suppress(OSError):
             self._socket.sendall(encode({"op": "close"}))
+            if self._reader is not threading.current_thread():
+                self._reader.join(CLOSE_TIMEOUT_SECONDS)
         self._socket.close()
 
     def _request(self, message: dict[str, Any]) -> list[Output]:

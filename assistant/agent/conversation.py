@@ -10,6 +10,16 @@ meant for the first card is done to the second. The smart-card service stopping 
 the same way, said as such (the card was never pulled), and its return resumes it. Every
 turn is saved, so a restart of the process continues where the person was — without any
 secret, which the session asks for again.
+
+The reply text goes to the session as typed: the engine interprets it, once, knowing
+what the current step asks. Only text that cannot be read at all (a lone surrogate, a NUL)
+is kept from the helpdesk link, which would otherwise try to send it; the engine answers
+it with a translated message. While a turn runs its reply is marked in flight, so a log
+line about a failure is scrubbed of it.
+
+One saved conversation is driven by one front end at a time: another front end of the
+same agent may take it over (`hand_over()`), and this one is then told so, in its own
+language, and stops.
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ from assistant.card.monitor import (
     PcscUnavailable,
     ReaderAdded,
 )
+from assistant.flow import replies
 from assistant.flow.model import ActionStep, Flow, PromptStep
 from assistant.flow.outputs import Event, Output, OutputKind, Push
 from assistant.flow.session import Session
@@ -84,20 +95,23 @@ class Conversation:
         card: CardService,
         push: Push,
         new_session: Callable[[], Session],
+        *,
+        on_close: Callable[[Conversation], None] = lambda _: None,
     ) -> None:
         self.session = session
         self._store = store
         self._card = card
         self._push = push
         self._new_session = new_session
+        self._on_close = on_close
         self._lock = threading.RLock()
         self._paused_for: str | None = None  # "card", "service", "service_back"
         self._paused_on: bytes | None = None  # ATR of the card we wait for
         self._paused_serial: str | None = None  # its token serial, when it was read
         self._atr: bytes | None = None
         self._reader: str | None = None
-        self._choices: tuple[str, ...] = ()
         self._support: SupportLink | None = None
+        self._moved = False  # another front end took the conversation over
         self._unsubscribe = card.subscribe(self._on_card_event)
 
     @property
@@ -119,15 +133,18 @@ class Conversation:
             return self._saved(self.session.start())
 
     def reply(self, text: str) -> list[Output]:
-        """The person's reply; a number picks from the choices just offered.
+        """The person's reply, as typed; the session decides what it is.
 
         A bug below (an action breaking its contract, a module crashing) is logged with its
-        traceback and answered with a calm message; the saved state is from before the
-        turn, so the person can simply try again.
+        traceback, scrubbed of the reply, and answered with a calm message; the saved state
+        is from before the turn, so the person can simply try again.
         """
-        with self._lock:
+        with self._lock, replies.handling(text):
+            if self._moved:
+                return [self._moved_notice()]
             support = self._support
-            if support is not None and support.active:
+            readable = replies.problem(text) is None
+            if readable and support is not None and support.active:
                 return support.reply(_Here(self), text)  # the helpdesk sees it, redacted
             return self._reply_here(text)
 
@@ -135,9 +152,9 @@ class Conversation:
         if self.paused and repair_of(text) is None:
             return [self._waiting()]
         try:
-            outputs = self._saved(self.session.handle(self._choice_id(text)))
+            outputs = self._saved(self.session.handle(text))
         except Exception:
-            _log.exception("turn failed at %s", self.session.step_id)
+            _log.exception("turn failed at %s", self.session.position)
             return [self._text("agent.unexpected")]
         if any(o.message_id == "engine.handoff" for o in outputs):
             outputs += self._open_support()
@@ -178,9 +195,29 @@ class Conversation:
     def close(self) -> None:
         self._unsubscribe()
         with self._lock:
+            if self._moved:
+                return  # the session lives on in the front end that took it over
             if self._support is not None and self._support.active:
                 self._support.end()
             self.session.close()
+        self._on_close(self)
+
+    def hand_over(self) -> Session:
+        """Another front end takes this conversation over: this one is told (in its
+        language) and stops; the session, saved and unclosed, goes to the other."""
+        self._unsubscribe()
+        with self._lock:
+            self._moved = True
+            if self._support is not None and self._support.active:
+                self._support.end()  # the operator is told; the new window may ask again
+            notice = self._moved_notice()
+            session = self.session
+        self._push([notice])
+        return session
+
+    def _moved_notice(self) -> Output:
+        shown = self._text("agent.taken_over")
+        return Output(OutputKind.END, shown.message_id, shown.text, outcome="moved")
 
     # -- card events (monitor thread) -------------------------------------------------
     def _on_card_event(self, event: CardEvent) -> None:
@@ -268,17 +305,8 @@ class Conversation:
             OutputKind.TEXT, message_id, text(message_id, source, language, None, translate)
         )
 
-    def _choice_id(self, text: str) -> str:
-        number = text.strip().rstrip(".)")
-        if number.isdigit() and 1 <= int(number) <= len(self._choices):
-            return self._choices[int(number) - 1]
-        return text
-
     def _saved(self, outputs: list[Output]) -> list[Output]:
         self._store.save(self.session)
-        prompts = [o for o in outputs if o.kind in PROMPT_OUTPUTS]
-        if prompts:
-            self._choices = tuple(c.id for c in prompts[-1].choices)
         return outputs
 
 

@@ -4,16 +4,24 @@ Front ends ask it for a `Conversation`; it resumes the person's unfinished one w
 there is one, so closing the terminal (or the process being killed) loses nothing.
 Flows are checked against the real action registry at start: a broken flow file stops
 the agent with the author-facing problem list instead of failing mid-conversation.
+
+Each saved conversation has one driver: when the one a front end would resume is open
+in another front end of this agent, the new one is asked whether to take it over
+(`TakeoverOffer`); one held by another process (a second in-process terminal) is left
+alone. Every session is built with the card's token serial as the subject of the
+consents its confirm steps give.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 from assistant.agent.actions import build_registry
 from assistant.agent.card_service import CardService
-from assistant.agent.conversation import Conversation
+from assistant.agent.conversation import Attached, Conversation
+from assistant.agent.takeover import TakeoverOffer
 from assistant.flow.lint import lint
 from assistant.flow.loader import load_all
 from assistant.flow.model import Problem
@@ -52,6 +60,8 @@ class Agent:
         self.store = store or SessionStore()
         self.translator = translator or catalog_translator()
         self.root = root
+        self._live: list[Conversation] = []  # conversations some front end drives now
+        self._live_lock = threading.Lock()
 
     def start(self) -> None:
         self.card.start()
@@ -62,34 +72,107 @@ class Agent:
 
     def conversation(
         self, channel: str, push: Push, language: str = "tr"
-    ) -> tuple[Conversation, list[Output]]:
-        """The person's unfinished conversation if any, else a new one; and what to show."""
-        saved = self._unfinished(channel)
+    ) -> tuple[Attached, list[Output]]:
+        """The person's unfinished conversation if any, else a new one; and what to show.
 
-        def fresh() -> Session:
-            return Session(
+        If that unfinished conversation is open in another front end, the person is asked
+        first whether to take it over or to start a new one.
+        """
+        for session_id in self.store.open_sessions():
+            with self._live_lock:
+                holder = next((c for c in self._live if c.session.id == session_id), None)
+            if holder is not None:
+                if holder.session.channel == channel and holder.session.root == self.root:
+                    offer = TakeoverOffer(self, holder, channel, push, language)
+                    return offer, offer.start()
+                continue
+            saved = self._resumable(session_id, channel)
+            if saved is not None:
+                return self._open(saved, channel, push, language, resumed=True)
+        return self.fresh_conversation(channel, push, language)
+
+    def fresh_conversation(
+        self, channel: str, push: Push, language: str
+    ) -> tuple[Conversation, list[Output]]:
+        return self._open(self._fresh(channel, language), channel, push, language, resumed=False)
+
+    def take_over(self, holder: Conversation, push: Push) -> tuple[Conversation, list[Output]]:
+        """Move `holder`'s session to the front end behind `push` (holder is told)."""
+        with self._live_lock:
+            live = holder in self._live
+            if live:
+                self._live.remove(holder)
+        if not live:  # the other window closed meanwhile: resume from the store
+            return self._open_saved_or_fresh(holder.session.channel, push, holder.language)
+        session = holder.hand_over()
+        return self._open(session, session.channel, push, session.language, resumed=True)
+
+    def _open_saved_or_fresh(
+        self, channel: str, push: Push, language: str
+    ) -> tuple[Conversation, list[Output]]:
+        for session_id in self.store.open_sessions():
+            saved = self._resumable(session_id, channel)
+            if saved is not None:
+                return self._open(saved, channel, push, language, resumed=True)
+        return self.fresh_conversation(channel, push, language)
+
+    def _open(
+        self, session: Session, channel: str, push: Push, language: str, *, resumed: bool
+    ) -> tuple[Conversation, list[Output]]:
+        conversation = Conversation(
+            session,
+            self.store,
+            self.card,
+            push,
+            lambda: self._fresh(channel, language),
+            on_close=self._closed,
+        )
+        with self._live_lock:
+            self._live.append(conversation)
+        return conversation, conversation.start(resumed=resumed)
+
+    def _closed(self, conversation: Conversation) -> None:
+        with self._live_lock:
+            if conversation in self._live:
+                self._live.remove(conversation)
+        self.store.release(conversation.session.id)
+
+    def _fresh(self, channel: str, language: str) -> Session:
+        session = Session(
+            self.flows,
+            self.registry,
+            self.root,
+            language=language,
+            channel=channel,
+            translator=self.translator,
+            card_serial=self._card_serial,
+        )
+        self.store.claim(session.id)
+        return session
+
+    def _resumable(self, session_id: str, channel: str) -> Session | None:
+        """The saved session, if it is this channel's and no other process drives it."""
+        if not self.store.claim(session_id):
+            return None
+        try:
+            session = self.store.load(
+                session_id,
                 self.flows,
                 self.registry,
-                self.root,
-                language=language,
-                channel=channel,
                 translator=self.translator,
+                card_serial=self._card_serial,
             )
-
-        conversation = Conversation(saved or fresh(), self.store, self.card, push, fresh)
-        return conversation, conversation.start(resumed=saved is not None)
-
-    def _unfinished(self, channel: str) -> Session | None:
-        for session_id in self.store.open_sessions():
-            try:
-                session = self.store.load(
-                    session_id, self.flows, self.registry, translator=self.translator
-                )
-            except (ValueError, KeyError):
-                continue  # saved against flows that changed since: start afresh
-            if session is not None and session.channel == channel and session.root == self.root:
-                return session
+        except (ValueError, KeyError):
+            session = None  # saved against flows that changed since: start afresh
+        if session is not None and session.channel == channel and session.root == self.root:
+            return session
+        self.store.release(session_id)
         return None
+
+    def _card_serial(self) -> str | None:
+        """The token serial of the card in the reader, for binding a consent to it."""
+        opened = self.card.token()
+        return opened.unwrap().serial if opened is not None and opened.ok else None
 
 
 def load_agent() -> Agent | None:

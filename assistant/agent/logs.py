@@ -3,6 +3,9 @@
 A traceback in the chat would frighten and confuse; in the log file it helps the
 helpdesk. Secrets cannot reach a log line by construction (`Secret` formats as a mask),
 and as a last line of defence anything shaped like a TC Kimlik No is masked here.
+`ReplyScrubber` goes further for the one text that can slip into an exception message:
+what the person typed. While a reply is being handled, every record written (its message
+and its traceback) has that text masked, however the exception quoted it.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import logging
 import logging.handlers
 from pathlib import Path
 
+from assistant.flow.replies import in_flight
 from assistant.paths import log_dir
 from assistant.pki.tckn import mask_in_text
+from assistant.secret import MASK
 
 LOG_NAME = "agent.log"
 
@@ -26,9 +31,48 @@ class JsonLines(logging.Formatter):
             "logger": record.name,
             "message": mask_in_text(record.getMessage()),
         }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+        if record.exc_text or record.exc_info:
+            entry["exception"] = mask_in_text(
+                record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
+            )
         return json.dumps(entry, ensure_ascii=False)
+
+
+# Shorter replies or words ("1", "evet") are no secret, and masking them would garble
+# every line number of a traceback.
+MIN_SCRUBBED_CHARS = 4
+
+
+class ReplyScrubber(logging.Filter):
+    """Masks the replies being handled right now in every record, traceback included."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        texts = in_flight()
+        if not texts:
+            return True
+        forms = _forms(texts)
+        record.msg, record.args = _scrub(record.getMessage(), forms), None
+        if record.exc_info:
+            formatted = logging.Formatter().formatException(record.exc_info)
+            record.exc_text = _scrub(formatted, forms)
+        return True
+
+
+def _forms(texts: tuple[str, ...]) -> list[str]:
+    """Every way a reply can show up in a message: as typed, stripped, word by word, and
+    escaped as repr(), ascii() or JSON would write it. Longest first."""
+    forms: set[str] = set()
+    for text in texts:
+        for part in (text, text.strip(), *text.split()):
+            if len(part.strip()) >= MIN_SCRUBBED_CHARS:
+                forms.update({part, repr(part)[1:-1], ascii(part)[1:-1], json.dumps(part)[1:-1]})
+    return sorted(forms, key=len, reverse=True)
+
+
+def _scrub(text: str, forms: list[str]) -> str:
+    for form in forms:
+        text = text.replace(form, MASK)
+    return text
 
 
 def configure(directory: Path | None = None, level: int = logging.INFO) -> Path:
@@ -38,6 +82,7 @@ def configure(directory: Path | None = None, level: int = logging.INFO) -> Path:
         path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
     handler.setFormatter(JsonLines())
+    handler.addFilter(ReplyScrubber())
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

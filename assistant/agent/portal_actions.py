@@ -3,7 +3,12 @@
 Two backends behind one set of actions. With `NES_ASISTAN_PORTAL_URL` set (the training
 portal) the actions drive it through `PortalClient`; without it every portal call ends
 with the outcome `guided`, and the flows walk the person through the real Kamu SM site
-step by step (`portal.guide_step` reads those steps from guided.yaml).
+step by step (`portal.guide_step` reads those steps from guided.yaml, and tells the
+engine which secret a step has the person type on the site).
+
+The login lives in the conversation's `ActionContext` (`context.portal`), not here: one
+agent serves several conversations at once (a terminal and the web chat), and a login
+begun in one must never close or reuse another's.
 
 Secrets (Güvenlik Sözcüğü, SMS Onay Kodu, the new PIN, the CA's unlock credential) come
 in as `Secret` and leave only towards the portal or the card; no output ever carries
@@ -24,7 +29,8 @@ from assistant.agent.card_service import CardService
 from assistant.card.guard import check_ca_unblock_allowed
 from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.token import TokenSession
-from assistant.flow.actions import ActionResult, Registry
+from assistant.flow.actions import ActionContext, ActionResult, PortalSession, Registry
+from assistant.flow.replies import parse_number
 from assistant.i18n.messages import Message, message
 from assistant.paths import cache_dir
 from assistant.portal.api import (
@@ -92,7 +98,7 @@ PortalFactory = Callable[[str], Portal]
 
 
 class PortalActions:
-    """One holder's conversation with the portal; a new login starts a new client."""
+    """The portal operations; each conversation's login is in its context."""
 
     def __init__(
         self,
@@ -104,10 +110,6 @@ class PortalActions:
         self.card = card
         self._environ = environ if environ is not None else os.environ
         self._factory = factory
-        self._portal: Portal | None = None
-        self.login_id: str | None = None
-        """The current login attempt: no secret (useless without captcha, word and SMS
-        code); a trainer's console reads the captcha answer with it."""
 
     @property
     def url(self) -> str | None:
@@ -118,23 +120,27 @@ class PortalActions:
         url = self.url
         return ActionResult("training", {"url": url}) if url else ActionResult("guided")
 
-    def begin_login(self, tckn: str) -> ActionResult:
+    def begin_login(self, context: ActionContext, tckn: str) -> ActionResult:
         url = self.url
         if url is None:
             return ActionResult("guided")
-        self._close()
-        self._portal = self._factory(url)
+        if context.portal is not None:
+            context.portal.close()
+        login = context.portal = PortalSession(self._factory(url))
         try:
-            challenge = self._portal.begin_login(tckn)
+            challenge = login.client.begin_login(tckn)
         except ValueError:
             return ActionResult("invalid_tckn")
         except PortalError as exc:
             return _portal_failure(exc)
-        self.login_id = challenge.login_id
-        return ActionResult("captcha", {"captcha_path": str(_save_captcha(challenge.captcha))})
+        login.login_id = challenge.login_id
+        path = _save_captcha(challenge.captcha, context)
+        return ActionResult("captcha", {"captcha_path": str(path)})
 
-    def submit_login(self, captcha: str, security_word: Secret) -> ActionResult:
-        portal = self._current()
+    def submit_login(
+        self, context: ActionContext, captcha: str, security_word: Secret
+    ) -> ActionResult:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -143,7 +149,7 @@ class PortalActions:
             return _portal_failure(exc)
         outputs: dict[str, object] = {}
         if result.captcha is not None:
-            outputs["captcha_path"] = str(_save_captcha(result.captcha))
+            outputs["captcha_path"] = str(_save_captcha(result.captcha, context))
         if result.outcome is LoginOutcome.SMS_SENT:
             outputs["masked_mobile"] = result.masked_mobile or ""
         if result.tries_left is not None:
@@ -152,8 +158,8 @@ class PortalActions:
             outputs["retry_after_min"] = max(1, -(-result.retry_after_s // 60))
         return ActionResult(result.outcome.value, outputs)
 
-    def submit_sms(self, code: Secret) -> ActionResult:
-        portal = self._current()
+    def submit_sms(self, context: ActionContext, code: Secret) -> ActionResult:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -163,30 +169,31 @@ class PortalActions:
         outputs = {} if result.tries_left is None else {"tries_left": result.tries_left}
         return ActionResult(result.outcome.value, outputs)
 
-    def logout(self) -> ActionResult:
+    def logout(self, context: ActionContext) -> ActionResult:
         if self.url is None:
             return ActionResult("guided")
-        if self._portal is not None:
+        if context.portal is not None:
             # Logging out of a session that is already gone is still logged out.
             with contextlib.suppress(PortalError):
-                self._portal.logout()
-        self._close()
+                context.portal.client.logout()
+            context.portal.close()
+            context.portal = None
         return ActionResult("ok")
 
     # -- certificates --------------------------------------------------------------------
-    def list_certificates(self) -> ActionResult:
+    def list_certificates(self, context: ActionContext) -> ActionResult:
         """The holder's certificates, one line each (a list of messages, rendered when
         shown: the dates and status in the person's language)."""
-        listed = self._listed()
+        listed = self._listed(context)
         if isinstance(listed, ActionResult):
             return listed
         if not listed:
             return ActionResult("none", {"count": 0, "listing": []})
         return ActionResult("ok", {"count": len(listed), "listing": certificate_listing(listed)})
 
-    def select_certificate(self, choice: str, purpose: str) -> ActionResult:
+    def select_certificate(self, context: ActionContext, choice: str, purpose: str) -> ActionResult:
         """The certificate a person named by its list number, its serial or its last digits."""
-        listed = self._listed()
+        listed = self._listed(context)
         if isinstance(listed, ActionResult):
             return listed
         chosen = _pick(listed, choice)
@@ -201,7 +208,7 @@ class PortalActions:
             "not_after": chosen.not_after.date().isoformat(),
         }
         if purpose == "detail":
-            detail = self._detail(chosen.serial)
+            detail = self._detail(context, chosen.serial)
             if isinstance(detail, ActionResult):
                 return detail
             if detail is not None:
@@ -209,22 +216,22 @@ class PortalActions:
         eligible = chosen.status in ELIGIBLE.get(purpose, set())
         return ActionResult("found" if eligible else "not_eligible", outputs)
 
-    def suspend(self, serial: str) -> ActionResult:
-        return self._change(lambda p: p.suspend(serial).value)
+    def suspend(self, context: ActionContext, serial: str) -> ActionResult:
+        return self._change(context, lambda p: p.suspend(serial).value)
 
-    def unsuspend(self, serial: str) -> ActionResult:
-        return self._change(lambda p: p.unsuspend(serial).value)
+    def unsuspend(self, context: ActionContext, serial: str) -> ActionResult:
+        return self._change(context, lambda p: p.unsuspend(serial).value)
 
-    def revoke(self, serial: str, reason: str) -> ActionResult:
+    def revoke(self, context: ActionContext, serial: str, reason: str) -> ActionResult:
         try:
             why = RevocationReason(reason)
         except ValueError:
             why = RevocationReason.UNSPECIFIED
-        return self._change(lambda p: p.revoke(serial, why).value)
+        return self._change(context, lambda p: p.revoke(serial, why).value)
 
     # -- holder information ----------------------------------------------------------------
-    def holder_info(self) -> ActionResult:
-        portal = self._current()
+    def holder_info(self, context: ActionContext) -> ActionResult:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -233,9 +240,11 @@ class PortalActions:
             return _portal_failure(exc)
         return ActionResult("ok", _info_outputs(info.name, info.mobile, info.email, info.address))
 
-    def update_info(self, mobile: str, email: str, address: str) -> ActionResult:
+    def update_info(
+        self, context: ActionContext, mobile: str, email: str, address: str
+    ) -> ActionResult:
         """Empty inputs leave a field as it is."""
-        portal = self._current()
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -251,9 +260,9 @@ class PortalActions:
         return ActionResult(result.outcome.value, outputs)
 
     # -- PIN / PUK Bilgisi -----------------------------------------------------------------
-    def pin_info(self) -> ActionResult:
+    def pin_info(self, context: ActionContext) -> ActionResult:
         """Whether Kamu SM still keeps the PIN; the PIN itself is dropped unread."""
-        portal = self._current()
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -265,14 +274,14 @@ class PortalActions:
         generated = info.generated_at.date().isoformat() if info.generated_at else ""
         return ActionResult(info.state.value, {"generated_at": generated})
 
-    def save_pin_pdf(self, path: str) -> ActionResult:
+    def save_pin_pdf(self, context: ActionContext, path: str) -> ActionResult:
         """ "Parolalarımı Kaydet": the PDF, readable by the holder alone, under their home."""
         target = _pdf_target(path)
         if target is None:
             return ActionResult("bad_path", {"home": str(Path.home())})
         if target.exists():
             return ActionResult("exists", {"path": str(target)})
-        portal = self._current()
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -287,8 +296,8 @@ class PortalActions:
             return ActionResult("exists", {"path": str(target)})
         return ActionResult("saved", {"path": str(target)})
 
-    def delete_pin(self) -> ActionResult:
-        portal = self._current()
+    def delete_pin(self, context: ActionContext) -> ActionResult:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -297,7 +306,7 @@ class PortalActions:
             return _portal_failure(exc)
 
     # -- Kilit Çözme -----------------------------------------------------------------------
-    def unlock(self, new_pin: Secret) -> ActionResult:
+    def unlock(self, context: ActionContext, new_pin: Secret) -> ActionResult:
         """Kilit Çözme with the holder's new PIN: portal grant → card unblock → verify.
 
         Before asking the CA for anything, the card in the reader must be a CA-managed
@@ -305,7 +314,7 @@ class PortalActions:
         holder's portal lists: a credential for another card would be a wrong PUK try
         on it. The credential is used once and wiped; nothing is retried.
         """
-        portal = self._current()
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         token = self._token()
@@ -342,7 +351,7 @@ class PortalActions:
             plan = load_guides().plan(GuidedOperation(operation))
         except ValueError:
             return ActionResult("unknown")
-        index = int(done)
+        index = done if isinstance(done, int) else 0
         if index >= len(plan):
             return ActionResult("done", {"operation": operation, "number": index})
         step = plan[index]
@@ -355,24 +364,19 @@ class PortalActions:
                 "text": message(step.message_id, step.text_tr),
                 "target": step.target,
             },
+            secret_elsewhere=step.secret,
         )
 
     # -- helpers ---------------------------------------------------------------------------
-    def _current(self) -> Portal | ActionResult:
+    def _current(self, context: ActionContext) -> Portal | ActionResult:
         if self.url is None:
             return ActionResult("guided")
-        if self._portal is None:
+        if context.portal is None:
             return ActionResult("session_expired")
-        return self._portal
+        return context.portal.client
 
-    def _close(self) -> None:
-        closer = getattr(self._portal, "close", None)
-        if callable(closer):
-            closer()
-        self._portal, self.login_id = None, None
-
-    def _listed(self) -> tuple[CertificateSummary, ...] | ActionResult:
-        portal = self._current()
+    def _listed(self, context: ActionContext) -> tuple[CertificateSummary, ...] | ActionResult:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -380,8 +384,10 @@ class PortalActions:
         except PortalError as exc:
             return _portal_failure(exc)
 
-    def _detail(self, serial: str) -> CertificateDetail | ActionResult | None:
-        portal = self._current()
+    def _detail(
+        self, context: ActionContext, serial: str
+    ) -> CertificateDetail | ActionResult | None:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -389,8 +395,8 @@ class PortalActions:
         except PortalError as exc:
             return _portal_failure(exc)
 
-    def _change(self, change: Callable[[Portal], str]) -> ActionResult:
-        portal = self._current()
+    def _change(self, context: ActionContext, change: Callable[[Portal], str]) -> ActionResult:
+        portal = self._current(context)
         if isinstance(portal, ActionResult):
             return portal
         try:
@@ -478,19 +484,21 @@ def _info_outputs(name: str, mobile: str, email: str, address: str) -> dict[str,
 
 def _pick(listed: tuple[CertificateSummary, ...], choice: str) -> CertificateSummary | None:
     typed = "".join(ch for ch in choice if ch.isalnum()).upper()
-    if typed.isdigit() and 1 <= int(typed) <= len(listed) and len(typed) < 4:
-        return listed[int(typed) - 1]
+    number = parse_number(typed) if len(typed) < 4 else None
+    if number is not None and 1 <= number <= len(listed):
+        return listed[number - 1]
     if len(typed) < 4:
         return None
     matches = [c for c in listed if c.serial.replace(":", "").upper().endswith(typed)]
     return matches[0] if len(matches) == 1 else None
 
 
-def _save_captcha(captcha: Captcha) -> Path:
-    """The "Resimdeki Yazı" image as a file the person opens (the chat is text only)."""
+def _save_captcha(captcha: Captcha, context: ActionContext) -> Path:
+    """The "Resimdeki Yazı" image as a file the person opens (the chat is text only);
+    one per conversation, so two logins at once never show each other's image."""
     folder = cache_dir() / "portal"
     folder.mkdir(mode=0o700, exist_ok=True)
-    path = folder / CAPTCHA_NAME
+    path = folder / f"{context.conversation_id[:12]}-{CAPTCHA_NAME}"
     _write_private(path, captcha.image, exclusive=False)
     return path
 
@@ -531,6 +539,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         outcomes=("captcha", "invalid_tckn", "guided", "unreachable"),
         inputs={"tckn": str},
         outputs={"captcha_path": str, **common},
+        context=True,
     )
     registry.register(
         "portal.submit_login",
@@ -545,6 +554,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
             **common,
         },
         local_only=True,
+        context=True,
     )
     registry.register(
         "portal.submit_sms",
@@ -553,13 +563,17 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         inputs={"code": Secret},
         outputs={"tries_left": int, **common},
         local_only=True,
+        context=True,
     )
-    registry.register("portal.logout", actions.logout, outcomes=("ok", "guided"), outputs=common)
+    registry.register(
+        "portal.logout", actions.logout, outcomes=("ok", "guided"), outputs=common, context=True
+    )
     registry.register(
         "portal.list_certificates",
         actions.list_certificates,
         outcomes=("ok", "none", *PORTAL_OUTCOMES),
         outputs={"count": int, "listing": list, **common},
+        context=True,
     )
     registry.register(
         "portal.select_certificate",
@@ -577,6 +591,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
             "key_type": str,
             **common,
         },
+        context=True,
     )
     registry.register(
         "portal.suspend",
@@ -584,6 +599,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         outcomes=CHANGE_OUTCOMES,
         inputs={"serial": str},
         outputs=common,
+        context=True,
     )
     registry.register(
         "portal.unsuspend",
@@ -591,6 +607,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         outcomes=CHANGE_OUTCOMES,
         inputs={"serial": str},
         outputs=common,
+        context=True,
     )
     registry.register(
         "portal.revoke",
@@ -599,6 +616,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         inputs={"serial": str, "reason": str},
         outputs=common,
         dangerous=True,
+        context=True,
     )
     info_outputs = {"name": str, "mobile": str, "email": str, "address": str, **common}
     registry.register(
@@ -606,6 +624,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         actions.holder_info,
         outcomes=("ok", *PORTAL_OUTCOMES),
         outputs=info_outputs,
+        context=True,
     )
     registry.register(
         "portal.update_info",
@@ -620,6 +639,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         ),
         inputs={"mobile": str, "email": str, "address": str},
         outputs=info_outputs,
+        context=True,
     )
     registry.register(
         "portal.pin_info",
@@ -627,6 +647,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         outcomes=("available", "deleted", *PORTAL_OUTCOMES),
         outputs={"generated_at": str, **common},
         local_only=True,
+        context=True,
     )
     registry.register(
         "portal.save_pin_pdf",
@@ -635,6 +656,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         inputs={"path": str},
         outputs={"path": str, "home": str, **common},
         local_only=True,
+        context=True,
     )
     registry.register(
         "portal.delete_pin",
@@ -642,6 +664,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         outcomes=("deleted", "already_deleted", *PORTAL_OUTCOMES),
         outputs=common,
         dangerous=True,
+        context=True,
     )
     registry.register(
         "portal.unlock",
@@ -651,6 +674,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         outputs={**common, "effect": str},
         dangerous=True,
         local_only=True,
+        context=True,
     )
     registry.register(
         "portal.guide_step",

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from assistant.agent.conversation import Conversation
+from assistant.agent.conversation import Attached
 from assistant.agent.core import Agent
 from assistant.agent.wire import SOCKET_NAME, encode, outputs_message
 from assistant.flow.outputs import Output
@@ -81,7 +81,7 @@ class AgentServer:
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         loop = asyncio.get_running_loop()
-        conversation: Conversation | None = None
+        conversation: Attached | None = None  # a conversation, or the offer to take one over
         self.clients += 1
 
         def push(outputs: list[Output]) -> None:  # monitor thread

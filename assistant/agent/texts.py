@@ -1,5 +1,5 @@
 """What the agent itself says around a conversation (card pulled, service stopped,
-resumed, other card).
+resumed, other card, the conversation moving to another window).
 
 Turkish source texts with stable `agent.*` ids, translated like flow and engine texts.
 """
@@ -36,5 +36,15 @@ AGENT_TEXTS: dict[str, str] = {
         "Beklenmeyen bir sorun oluştu; ayrıntıları kayıt dosyasına yazdım. Yanıtınızı yeniden "
         "yazabilir, 'baştan' yazarak yeniden başlayabilir ya da 'operatör' yazarak yardım "
         "isteyebilirsiniz."
+    ),
+    "agent.takeover_offer": (
+        "Yarım kalan görüşmeniz şu anda başka bir pencerede açık. Buradan mı devam edelim, "
+        "yoksa burada yeni bir görüşme mi başlatalım?"
+    ),
+    "agent.takeover_take": "Buradan devam et (öteki pencere kapanır)",
+    "agent.takeover_new": "Yeni görüşme başlat",
+    "agent.taken_over": (
+        "Bu görüşmeye artık başka bir pencereden devam ediliyor; bu pencerede sona erdi. "
+        "Yazdıklarınızın hepsi kayıtlı."
     ),
 }

@@ -1,10 +1,13 @@
 """Consent to spend the last PIN or PUK try.
 
 A boolean flag would be one `True` away from locking someone's card, so consent is an
-object that only `LastTryConsent.grant()` makes — the conversation calls it after the
-user typed the confirmation phrase. A grant names the operation and the card (token
-serial) it is for, is spent by the one attempt it allowed, and expires after a few
-minutes so an old "yes" cannot be replayed on a later attempt.
+object, and the card layer cannot make one on its own: `LastTryConsent.grant()` needs a
+`Confirmation`, which only the conversation's confirm step produces (the engine's
+`assistant.flow.actions.Consent`, made when the person typed the phrase). The card layer
+knows nothing about conversations; it only asks the confirmation whether it was given
+for this card. A grant names the operation and the card (token serial) it is for, is
+spent by the one attempt it allowed, and expires after a few minutes so an old "yes"
+cannot be replayed on a later attempt.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 CONSENT_TTL_SECONDS = 300.0
 
@@ -23,6 +26,14 @@ class PinOperation(enum.StrEnum):
     UNBLOCK_PIN = "unblock_pin"
     TEST_SIGNATURE = "test_signature"
     SIGN_DOCUMENT = "sign_document"
+
+
+class Confirmation(Protocol):
+    """What the person's typed confirmation looks like to the card layer."""
+
+    def claim(self, token_serial: str) -> bool:
+        """True once, if the person confirmed for the card with this token serial."""
+        ...
 
 
 class LastTryConsent:
@@ -40,14 +51,18 @@ class LastTryConsent:
     @classmethod
     def grant(
         cls,
+        confirmation: Confirmation | None,
         *,
         operation: PinOperation,
         token_serial: str,
         clock: Callable[[], float] = time.monotonic,
-    ) -> LastTryConsent:
-        """Call only after the user typed an explicit confirmation for this card and step."""
+    ) -> LastTryConsent | None:
+        """The consent `confirmation` gives for this card and operation; None without one
+        or when it was given for another card (or was already used for one)."""
         if not isinstance(operation, PinOperation) or not token_serial:
             raise ValueError("consent needs an operation and the card's token serial")
+        if confirmation is None or not confirmation.claim(token_serial):
+            return None
         consent = object.__new__(cls)
         object.__setattr__(consent, "operation", operation)
         object.__setattr__(consent, "token_serial", token_serial)

@@ -4,22 +4,147 @@ The card, PKI and portal layers know nothing about conversations; whoever wires 
 assistant together registers their operations here under a dotted name with a small
 contract: typed inputs (a `Secret` input can only be fed from a secret step), typed
 outputs, the outcomes it can end with, whether it is dangerous (lint then demands a
-confirm step before it on every path) and whether it may only run for a local channel.
-An action is a plain or async callable taking its inputs as keyword arguments and
-returning an `ActionResult`; the registry checks every result against the contract.
+confirm step before it on every path, and the engine refuses to run it without the
+consent that step produced) and whether it may only run for a local channel. An action
+is a plain or async callable taking its inputs as keyword arguments and returning an
+`ActionResult`; the registry checks every result against the contract.
+
+An action registered with `context=True` (every dangerous one must be) also gets the
+conversation's `ActionContext` as the keyword `context`: who is talking (conversation,
+channel, language), this conversation's portal login, and the consent the last confirm
+step produced. Nothing an action needs about a conversation lives on the action's
+owner, so two conversations of one agent never share a portal login or a consent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import time
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NoReturn
 
-from assistant.secret import Secret
+from assistant.card.consent import CONSENT_TTL_SECONDS
+from assistant.secret import Secret, SecretKind
+
+if TYPE_CHECKING:
+    from assistant.portal.api import Portal
 
 ActionFn = Callable[..., "ActionResult | Awaitable[ActionResult]"]
 # Types an input or output may be declared with; outputs can never be secrets.
 INPUT_TYPES: tuple[type, ...] = (str, int, float, bool, list, dict, Secret)
 OUTPUT_TYPES: tuple[type, ...] = (str, int, float, bool, list, dict)
+
+
+class Consent:
+    """What the person typed at a confirm step, as an object a dangerous action can hold.
+
+    Made by the engine only, right after a confirm step was answered (a test checks that no
+    other module constructs one): bound to the conversation, to the dangerous action steps
+    that confirm step guards, and to the card in the reader at that moment (its token
+    serial, when there was one). It is handed to one action call and then spent; it
+    expires after `CONSENT_TTL_SECONDS`; it is never saved, so a resumed conversation has
+    none and asks again.
+    """
+
+    __slots__ = (
+        "_card_claimed",
+        "_clock",
+        "_expires",
+        "_spent",
+        "card_serial",
+        "conversation_id",
+        "flow",
+        "steps",
+    )
+
+    def __init__(
+        self,
+        *,
+        conversation_id: str,
+        flow: str,
+        steps: frozenset[str],
+        card_serial: str | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.conversation_id = conversation_id
+        self.flow = flow
+        self.steps = steps
+        self.card_serial = card_serial
+        self._clock = clock
+        self._expires = clock() + CONSENT_TTL_SECONDS
+        self._spent = False
+        self._card_claimed = False
+
+    @property
+    def spent(self) -> bool:
+        return self._spent
+
+    @property
+    def expired(self) -> bool:
+        return self._clock() > self._expires
+
+    def allows(self, conversation_id: str, flow: str, step: str) -> bool:
+        """Whether this consent is for that action step of that conversation, still."""
+        return (
+            not self._spent
+            and not self.expired
+            and conversation_id == self.conversation_id
+            and flow == self.flow
+            and step in self.steps
+        )
+
+    def claim(self, token_serial: str) -> bool:
+        """For the card layer: True once, for the card the person confirmed with."""
+        if self._card_claimed or self.expired or not token_serial:
+            return False
+        if token_serial != self.card_serial:
+            return False
+        self._card_claimed = True
+        return True
+
+    def spend(self) -> None:
+        self._spent = True
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("consent is not persisted: it is asked for again after a restart")
+
+    def __repr__(self) -> str:
+        state = "spent" if self._spent else "unspent"
+        return f"Consent({self.flow}: {', '.join(sorted(self.steps))}, {state})"
+
+
+@dataclass(slots=True)
+class PortalSession:
+    """This conversation's login at the CA portal; a new login replaces it."""
+
+    client: Portal
+    login_id: str | None = None
+    """The current login attempt: no secret (useless without captcha, word and SMS code);
+    a trainer's console reads the captcha answer with it."""
+
+    def close(self) -> None:
+        closer = getattr(self.client, "close", None)
+        if callable(closer):
+            closer()
+
+
+@dataclass(slots=True)
+class ActionContext:
+    """One conversation as its actions see it; owned by that conversation's session."""
+
+    conversation_id: str
+    channel: str
+    language: str
+    consent: Consent | None = None
+    """Set by the engine for the one call of the dangerous action it is for, else None."""
+    portal: PortalSession | None = None
+
+    def close(self) -> None:
+        """The conversation is over (or starts afresh): log out of nothing, just let go."""
+        if self.portal is not None:
+            self.portal.close()
+            self.portal = None
+        self.consent = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +153,9 @@ class ActionResult:
 
     outcome: str
     outputs: Mapping[str, object] = field(default_factory=dict)
+    secret_elsewhere: SecretKind | None = None
+    """A secret the person was just told to type somewhere else (on the CA's site, say):
+    the engine then treats replies shaped like it as typed by mistake, and masks them."""
 
 
 class ActionContractError(RuntimeError):
@@ -43,6 +171,14 @@ class ActionSpec:
     outcomes: frozenset[str]
     dangerous: bool = False
     local_only: bool = False
+    takes_context: bool = False
+
+    def invoke(
+        self, context: ActionContext, inputs: Mapping[str, object]
+    ) -> ActionResult | Awaitable[ActionResult]:
+        if self.takes_context:
+            return self.fn(context=context, **inputs)
+        return self.fn(**inputs)
 
     def check(self, result: object) -> ActionResult:
         """The result if it keeps the contract, else ActionContractError naming the breach."""
@@ -76,6 +212,7 @@ class Registry:
         outputs: Mapping[str, type] | None = None,
         dangerous: bool = False,
         local_only: bool = False,
+        context: bool = False,
     ) -> ActionSpec:
         if name in self._specs:
             raise ValueError(f"action {name!r} is already registered")
@@ -91,7 +228,13 @@ class Registry:
                 raise TypeError(f"{name}: output {key!r} has unsupported type {kind!r}")
         if "outcome" in outputs:
             raise ValueError(f"{name}: 'outcome' is reserved for the outcome name")
-        spec = ActionSpec(name, fn, inputs, outputs, frozenset(outcomes), dangerous, local_only)
+        if "context" in inputs:
+            raise ValueError(f"{name}: 'context' is reserved for the conversation's context")
+        if dangerous and not context:
+            raise ValueError(f"{name}: a dangerous action takes the context (its consent)")
+        spec = ActionSpec(
+            name, fn, inputs, outputs, frozenset(outcomes), dangerous, local_only, context
+        )
         self._specs[name] = spec
         return spec
 
@@ -104,6 +247,7 @@ class Registry:
         outputs: Mapping[str, type] | None = None,
         dangerous: bool = False,
         local_only: bool = False,
+        context: bool = False,
     ) -> Callable[[ActionFn], ActionFn]:
         """Decorator form of `register`."""
 
@@ -116,6 +260,7 @@ class Registry:
                 outputs=outputs,
                 dangerous=dangerous,
                 local_only=local_only,
+                context=context,
             )
             return fn
 
@@ -123,6 +268,10 @@ class Registry:
 
     def get(self, name: str) -> ActionSpec | None:
         return self._specs.get(name)
+
+    def __iter__(self) -> Iterator[ActionSpec]:
+        """Every registered contract, in registration order."""
+        return iter(list(self._specs.values()))
 
     def __contains__(self, name: object) -> bool:
         return name in self._specs

@@ -51,3 +51,33 @@ def edges(flow: Flow, step: Step, outcomes: Callable[[Step], frozenset[str] | No
         result.append(Edge(step.id, step.decline, False))
     result += [Edge(step.id, b.target, False) for b in step.events]
     return result
+
+
+def guarded_by(
+    flow: Flow,
+    confirm: ConfirmStep,
+    dangerous: Callable[[Step], bool],
+    outcomes: Callable[[Step], frozenset[str] | None],
+) -> frozenset[str]:
+    """The dangerous steps a confirm step's accepted answer leads to, each before any other
+    dangerous step: what the consent typed there is for (lint's `unconfirmed-danger` rule,
+    read forwards). Another confirm step on the way passes only on its own acceptance."""
+    found: set[str] = set()
+    seen: set[str] = set()
+    todo = [e.target for e in edges(flow, confirm, outcomes) if e.accepted and e.target]
+    while todo:
+        step_id = todo.pop()
+        step = flow.step(step_id)
+        if step_id in seen or step is None:
+            continue
+        seen.add(step_id)
+        if dangerous(step):
+            found.add(step_id)
+            continue
+        passing = [
+            e
+            for e in edges(flow, step, outcomes)
+            if e.target and (e.accepted or not isinstance(step, ConfirmStep))
+        ]
+        todo += [e.target for e in passing if e.target]
+    return frozenset(found)

@@ -8,6 +8,22 @@ a secret typed at a secret step lives only in `Secret` objects in memory, is han
 the next action that names it and wiped right after; if the process died in between, the
 session asks for it again instead of pretending to have it.
 
+A reply is interpreted here, once, after the session knows what the current step asks
+for (`assistant.flow.replies` has the rules). At a secret step it becomes a `Secret`
+before anything else looks at it, beyond checking whether it is exactly a repair word.
+Elsewhere, what is kept of a reply is what was understood: a choice, yes/no, a number, an
+accepted text; a reply that was not understood is kept as a mask, and one that looks like
+a secret of this conversation (or a T.C. Kimlik No where none is asked) is neither used
+nor kept, and the person is told that it need not be typed there. A T.C. Kimlik No
+answered where one is asked is kept masked; its clear value stays in memory. A free-text
+answer that no flow ever reads (the "type anything when the card is in" prompts) is not
+kept at all: what nobody needs cannot leak.
+
+Dangerous actions run only with the `Consent` the confirm step guarding them produced in
+this conversation (never saved, single use, expiring); reached without it — a flow that
+skips its confirm step, a resumed session, a `next:` that jumps past it — the action is
+not called, the person is told, and the refusal is logged.
+
 The engine core is a generator that yields `ActionCall`s and receives their results, so
 the same code serves `handle()` (sync; async actions run on a private event loop) and
 `ahandle()` (awaits async actions inside the caller's loop).
@@ -21,13 +37,16 @@ import dataclasses
 import enum
 import inspect
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.flow.actions import ActionResult, ActionSpec, Registry
+from assistant.flow import replies
+from assistant.flow.actions import ActionContext, ActionResult, ActionSpec, Consent, Registry
 from assistant.flow.expr import lookup
+from assistant.flow.graph import guarded_by
 from assistant.flow.model import (
     LOCAL_CHANNELS,
     ActionStep,
@@ -54,12 +73,14 @@ from assistant.flow.outputs import (
     Translator,
     source_text,
 )
+from assistant.flow.replies import SeenSecrets, parse_number
 from assistant.flow.texts import ENGINE_TEXTS
-from assistant.flow.validators import VALIDATORS, Rejection, parse_number
+from assistant.flow.validators import PERSONAL, VALIDATORS, Personal, Rejection
 from assistant.flow.vocabulary import LANGUAGES, Repair, language_of, repair_of, yes_no
 from assistant.i18n import messages
 from assistant.i18n.matching import ascii_fold, same
-from assistant.secret import MASK, Secret
+from assistant.pki.tckn import mask_in_text
+from assistant.secret import MASK, Secret, SecretKind
 
 _log = logging.getLogger(__name__)
 
@@ -69,6 +90,8 @@ MAX_STEPS_PER_TURN = 500
 STATE_VERSION = 1
 
 JSON = Any  # values of the context: str, int, float, bool, None, lists and dicts of them
+# Secrets typed as digits: a reply for them must be digits (Arabic-Indic ones are mapped).
+DIGIT_SECRETS = frozenset({SecretKind.PIN, SecretKind.PUK, SecretKind.SMS_CODE})
 
 
 class FlowRuntimeError(RuntimeError):
@@ -79,12 +102,13 @@ class FlowRuntimeError(RuntimeError):
 class ActionCall:
     spec: ActionSpec
     inputs: Mapping[str, object]
+    context: ActionContext
 
 
 @dataclass(frozen=True, slots=True)
 class TranscriptEntry:
     role: str  # "user" | "assistant"
-    kind: str
+    kind: str  # user lines: "text", "secret" (text is the mask), "masked" (not kept)
     message_id: str
     text: str
 
@@ -104,7 +128,11 @@ class Session:
         channel: str = "terminal",
         translator: Translator = source_text,
         context: Mapping[str, JSON] | None = None,
+        card_serial: Callable[[], str | None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`card_serial` gives the token serial of the card in the reader (None: no card);
+        a consent is bound to the card that was there when the person confirmed."""
         if root not in flows:
             raise KeyError(f"no flow {root!r}")
         self.flows = flows
@@ -123,7 +151,17 @@ class Session:
         self.ended = False
         self.outcome: str | None = None
         self.transcript: list[TranscriptEntry] = []
+        self.masked: set[str] = set()  # context names holding a masked stand-in
+        self.elsewhere: set[SecretKind] = set()  # secrets the person was told to type elsewhere
+        self.action_context = ActionContext(self.id, channel, language)
         self._secrets: dict[str, Secret] = {}
+        self._clear: dict[str, str] = {}  # clear values of `masked` names, memory only
+        self._seen = SeenSecrets()
+        self._consent: Consent | None = None
+        self._card_serial = card_serial
+        self._clock = clock
+        self._guards: dict[tuple[str, str], frozenset[str]] = {}
+        self._reads: frozenset[str] | None = None
         self._out: list[Output] = []
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -133,13 +171,25 @@ class Session:
         return self._drive(self._start())
 
     def handle(self, reply: str | Event) -> list[Output]:
-        """One turn: the person's reply (or an event), answered with the next outputs."""
-        return self._drive(self._turn(reply))
+        """One turn: the person's reply (or an event), answered with the next outputs.
+
+        Text the engine cannot read (a lone surrogate, a NUL, far too long) is refused
+        here with a translated message and the same question; nothing of it is kept.
+        """
+        if isinstance(reply, Event):
+            return self._drive(self._turn(reply))
+        problem = replies.problem(reply)
+        if problem is not None:
+            return self._drive(self._refuse_text(problem))
+        with replies.handling(reply):
+            return self._drive(self._turn(reply))
 
     async def astart(self) -> list[Output]:
         return await self._adrive(self._start())
 
     async def ahandle(self, reply: str | Event) -> list[Output]:
+        if isinstance(reply, str) and (problem := replies.problem(reply)) is not None:
+            return await self._adrive(self._refuse_text(problem))
         return await self._adrive(self._turn(reply))
 
     def resume(self) -> list[Output]:
@@ -154,16 +204,36 @@ class Session:
     def step_id(self) -> str:
         return self.stack[-1][1]
 
+    @property
+    def position(self) -> str:
+        """Where the session is, for log lines: `flow.step`, or how it ended."""
+        if self.stack:
+            return f"{self.stack[-1][0]}.{self.stack[-1][1]}"
+        return f"ended:{self.outcome}" if self.ended else "not started"
+
     def secret_names(self) -> frozenset[str]:
         """Names of the secrets held right now (for tests; the values stay hidden)."""
         return frozenset(self._secrets)
 
+    def looks_secret(self, text: str) -> bool:
+        """Whether a reply looks like a secret of this conversation: one typed at a secret
+        step here before, or a PIN/PUK/SMS-shaped digit run (for whoever relays replies)."""
+        return self._seen.seen_in(text) or replies.digit_run(text, self._digit_lengths())
+
     def close(self) -> None:
-        """Wipe every secret held and release the private event loop."""
-        self._wipe_secrets(set(self._secrets))
+        """Wipe every secret and clear value held, let go of the portal login and release
+        the private event loop."""
+        self._forget_all()
         if self._loop is not None:
             self._loop.close()
             self._loop = None
+
+    def _forget_all(self) -> None:
+        self._wipe_secrets(set(self._secrets))
+        self._clear.clear()
+        self._seen.forget()
+        self._consent = None
+        self.action_context.close()
 
     # ---- state -----------------------------------------------------------------------
     def to_state(self) -> dict[str, JSON]:
@@ -182,6 +252,8 @@ class Session:
             "progressed": self.progressed,
             "ended": self.ended,
             "outcome": self.outcome,
+            "masked": sorted(self.masked),
+            "elsewhere": sorted(self.elsewhere),
         }
 
     @classmethod
@@ -192,7 +264,9 @@ class Session:
         registry: Registry,
         *,
         translator: Translator = source_text,
+        card_serial: Callable[[], str | None] = lambda: None,
     ) -> Session:
+        """The session a `to_state()` described (older states lack `masked`/`elsewhere`)."""
         if state.get("version") != STATE_VERSION:
             raise ValueError(f"unsupported session state version {state.get('version')!r}")
         session = cls(
@@ -204,6 +278,7 @@ class Session:
             channel=state["channel"],
             translator=translator,
             context=state["context"],
+            card_serial=card_serial,
         )
         session.stack = [list(frame) for frame in state["stack"]]
         session.attempts = state["attempts"]
@@ -212,6 +287,8 @@ class Session:
         session.progressed = state["progressed"]
         session.ended = state["ended"]
         session.outcome = state["outcome"]
+        session.masked = {str(name) for name in state.get("masked", ())}
+        session.elsewhere = {SecretKind(kind) for kind in state.get("elsewhere", ())}
         for flow_name, step_id in session.stack:
             if flow_name not in flows or flows[flow_name].step(step_id) is None:
                 raise ValueError(f"saved step {flow_name}.{step_id} no longer exists")
@@ -223,7 +300,7 @@ class Session:
         try:
             call = next(turn)
             while True:
-                result = call.spec.fn(**call.inputs)
+                result = call.spec.invoke(call.context, call.inputs)
                 if inspect.isawaitable(result):
                     result = self._event_loop().run_until_complete(_awaited(result))
                 call = turn.send(call.spec.check(result))
@@ -238,7 +315,7 @@ class Session:
         try:
             call = next(turn)
             while True:
-                result = call.spec.fn(**call.inputs)
+                result = call.spec.invoke(call.context, call.inputs)
                 if inspect.isawaitable(result):
                     result = await result
                 call = turn.send(call.spec.check(result))
@@ -373,6 +450,16 @@ class Session:
         else:
             yield from self._run()
 
+    def _refuse_text(self, problem: str) -> Turn:
+        """Text that cannot be read: say so and ask the same question; keep nothing."""
+        if self.ended:
+            self._emit(OutputKind.END, "engine.ended", outcome=self.outcome)
+            return
+        self._say(problem)
+        waiting = self.stack and self.pending is None and not isinstance(self._step(), PromptStep)
+        if not waiting:  # at an action there is no question to repeat, nor to run it again
+            yield from self._resume()
+
     def _turn(self, reply: str | Event) -> Turn:
         if self.ended:
             self._emit(OutputKind.END, "engine.ended", outcome=self.outcome)
@@ -386,14 +473,17 @@ class Session:
             if target is not None and self.pending is None and self._allowed():
                 yield from self._continue(target)
             return
-        hidden = isinstance(step, SecretStep) and self.pending is None
-        self.transcript.append(
-            TranscriptEntry("user", "secret" if hidden else "text", "", MASK if hidden else reply)
-        )
         if self.pending is not None:
             self._pending_answer(reply)
             return
-        repair = repair_of(reply)
+        secret_step = isinstance(step, SecretStep)
+        repair = repair_of(reply)  # a whole reply that is a repair word, nothing more
+        if secret_step:
+            self._keep(MASK, "secret")
+        elif repair is not None:
+            self._keep(reply)
+        elif not isinstance(step, PromptStep):
+            self._keep(MASK, "masked")  # nobody asked: not an answer to anything
         if repair is Repair.CANCEL and not isinstance(step, PromptStep):
             self._finish_session("cancelled", "engine.cancelled")
         elif not self._allowed():
@@ -407,19 +497,25 @@ class Session:
 
     def _pending_answer(self, reply: str) -> None:
         if self.pending == "language":
-            code = language_of(reply)
+            codes = tuple(LANGUAGES)
+            index = replies.choice_number(reply, len(codes))
+            code = codes[index - 1] if index is not None else language_of(reply)
             if code is None:
+                self._unrecognised(reply)
                 self._ask_language()
                 return
-            self.language = code
+            self._keep(reply)
+            self.language = self.action_context.language = code
             self.pending = None
             self._prompt(self._step())
             return
-        answer = yes_no(reply)
+        answer = self._yes_no_answer(reply)
         if answer is None:
-            self._say("engine.invalid_yes_no")
+            if not self._unrecognised(reply):
+                self._say("engine.invalid_yes_no")
             self._ask_cancel()
             return
+        self._keep(reply)
         self.pending = None
         if answer:
             self._finish_session("cancelled", "engine.cancelled")
@@ -441,8 +537,9 @@ class Session:
             else:
                 self._finish_session("cancelled", "engine.cancelled")
         elif repair is Repair.RESTART:
-            self._wipe_secrets(set(self._secrets))
+            self._forget_all()
             self.context, self.history, self.attempts, self.progressed = {}, [], 0, False
+            self.masked, self.elsewhere = set(), set()
             self._say("engine.restart")
             yield from self._start()
         elif repair is Repair.HANDOFF:
@@ -453,6 +550,7 @@ class Session:
             self._ask_language()
 
     def _back(self) -> None:
+        self._consent = None  # a confirmation is for the way forward it was given on
         if not self.history:
             self._say("engine.no_back")
             self._prompt(self._step())
@@ -463,6 +561,37 @@ class Session:
         self._wipe_secrets(set(self._secrets) - set(entry["secrets"]))
         self.attempts = 0
         self._prompt(self._step())
+
+    # ---- keeping what was said -------------------------------------------------------
+    def _keep(self, text: str, kind: str = "text") -> None:
+        """What the transcript keeps of the person's reply (TC Kimlik No shapes masked)."""
+        kept = text if kind != "text" else mask_in_text(text)
+        self.transcript.append(TranscriptEntry("user", kind, "", kept))
+
+    def _digit_lengths(self) -> range:
+        told = self.elsewhere & DIGIT_SECRETS
+        return replies.SECRET_DIGITS_ELSEWHERE if told else replies.SECRET_DIGITS
+
+    def _misplaced(self, reply: str, tckn_expected: bool = False) -> str | None:
+        """The notice for a reply that must not be used here: a secret, or a TC Kimlik
+        No where none is asked; None for a reply that may be read as an answer."""
+        if self.looks_secret(reply):
+            return "engine.secret_here"
+        if not tckn_expected and replies.tckn_shaped(reply):
+            return "engine.tckn_here"
+        return None
+
+    def _unrecognised(self, reply: str) -> bool:
+        """A reply a closed question could not read: kept as a mask, never verbatim. True
+        (and the person gently told) when it looks like a secret; the caller says
+        otherwise what was expected."""
+        self._keep(MASK, "masked")
+        notice = self._misplaced(reply)
+        if notice is None and self.elsewhere:
+            notice = "engine.secret_here"  # told to type a secret on the site: likely it
+        if notice is not None:
+            self._say(notice)
+        return notice is not None
 
     # ---- answering prompts -----------------------------------------------------------
     def _answer(self, step: PromptStep, reply: str) -> Turn:
@@ -483,6 +612,8 @@ class Session:
             verdict = self._accept_confirm(step, reply)
         if verdict is _Verdict.RETRY:
             yield from self._retry(step)
+        elif verdict is _Verdict.AGAIN:
+            self._prompt(step)
         elif verdict is _Verdict.DECLINE:
             assert isinstance(step, ConfirmStep)
             self.attempts = 0
@@ -495,6 +626,8 @@ class Session:
             self.history.append(snapshot)
             self.progressed = True
             self.attempts = 0
+            if isinstance(step, ConfirmStep):
+                self._grant(step)
             yield from self._continue(self._next_of(step))
 
     def _reject(self, rejection: Rejection | None, step: PromptStep, default: str) -> None:
@@ -515,33 +648,83 @@ class Session:
                 return rejection
         return None
 
+    def _yes_no_answer(self, reply: str) -> bool | None:
+        """Yes or no, typed as a word or as the number of the option shown (1 yes, 2 no)."""
+        number = replies.choice_number(reply, 2)
+        return number == 1 if number is not None else yes_no(reply)
+
     def _accept_ask(self, step: AskStep, reply: str) -> _Verdict:
-        value: JSON
+        if step.answer in (AnswerType.CHOICE, AnswerType.YES_NO):
+            value: JSON
+            if step.answer is AnswerType.CHOICE:
+                value, default = _pick(step, reply, self._shown), "engine.invalid_choice"
+            else:
+                value, default = self._yes_no_answer(reply), "engine.invalid_yes_no"
+            if value is None:
+                if self._unrecognised(reply):
+                    return _Verdict.AGAIN
+                self._reject(None, step, default)
+                return _Verdict.RETRY
+            self._keep(reply)
+            self.context[step.save_as] = value
+            return _Verdict.ACCEPT
+        personal = next((PERSONAL[u.name] for u in step.validators if u.name in PERSONAL), None)
+        notice = self._misplaced(reply, tckn_expected=personal is not None)
+        if notice is not None:
+            self._keep(MASK, "masked")
+            self._say(notice)
+            return _Verdict.AGAIN
         rejection: Rejection | None = None
-        default = "engine.invalid"
-        if step.answer is AnswerType.CHOICE:
-            value, default = _pick(step, reply, self._shown), "engine.invalid_choice"
-        elif step.answer is AnswerType.YES_NO:
-            value, default = yes_no(reply), "engine.invalid_yes_no"
-        elif step.answer is AnswerType.NUMBER:
+        if step.answer is AnswerType.NUMBER:
             value = parse_number(reply)
             rejection = VALIDATORS["number"](reply, {}) or self._validate(step, reply.strip())
         else:
             value = " ".join(reply.split()) or None
             rejection = self._validate(step, value) if value else None
         if value is None or rejection is not None:
-            self._reject(rejection, step, default)
-            return _Verdict.RETRY
-        self.context[step.save_as] = value
-        return _Verdict.ACCEPT
-
-    def _accept_secret(self, step: SecretStep, reply: str) -> _Verdict:
-        value = reply.strip()
-        rejection = self._validate(step, value) if value else None
-        if not value or rejection is not None:
+            self._keep(MASK, "masked")  # a reply that was not taken is not kept
             self._reject(rejection, step, "engine.invalid")
             return _Verdict.RETRY
-        secret = Secret(value, step.secret_kind)
+        if personal is not None:
+            self._hold(step.save_as, str(value), personal)
+            return _Verdict.ACCEPT
+        if isinstance(value, str) and step.save_as not in self._read_names():
+            self._keep(MASK, "masked")  # a text nobody reads is not kept
+            self.context[step.save_as] = MASK
+            return _Verdict.ACCEPT
+        self._keep(reply)
+        self.context[step.save_as] = mask_in_text(value) if isinstance(value, str) else value
+        return _Verdict.ACCEPT
+
+    def _read_names(self) -> frozenset[str]:
+        if self._reads is None:
+            self._reads = frozenset().union(*(read_names(f) for f in self.flows.values()))
+        return self._reads
+
+    def _hold(self, name: str, value: str, personal: Personal) -> None:
+        """An answer that identifies a person: masked in the context and the transcript,
+        clear in memory only (for the action that needs it)."""
+        masked = personal.masked(value)
+        self._clear[name] = personal.clear(value)
+        self.masked.add(name)
+        self.context[name] = masked
+        self._keep(masked, "masked")
+
+    def _accept_secret(self, step: SecretStep, reply: str) -> _Verdict:
+        typed = Secret(reply.strip(), step.secret_kind)  # before anything else reads it
+        secret = typed
+        if step.secret_kind in DIGIT_SECRETS and len(typed):
+            digits = self._as_digits(typed)
+            if digits is None:
+                self._say("engine.secret_digits")
+                return _Verdict.RETRY
+            secret = digits
+        rejection = self._validate(step, secret.reveal()) if len(secret) else None
+        if not len(secret) or rejection is not None:
+            secret.wipe()
+            self._reject(rejection, step, "engine.invalid")
+            return _Verdict.RETRY
+        self._seen.remember(secret)
         if step.same_as is None:
             self._wipe_secrets({step.save_as})
             self._secrets[step.save_as] = secret
@@ -561,9 +744,18 @@ class Session:
         self._prompt(self._step())
         return _Verdict.HANDLED
 
+    @staticmethod
+    def _as_digits(secret: Secret) -> Secret | None:
+        """A PIN, PUK or SMS code as the card and the portal take it: ASCII digits
+        (Arabic-Indic ones mapped); None (and wiped) if anything else was typed."""
+        with secret:
+            digits = replies.ascii_digits(secret.reveal())
+            return None if digits is None else Secret(digits, secret.kind)
+
     def _accept_confirm(self, step: ConfirmStep, reply: str) -> _Verdict:
         if step.phrase is not None:
             if same(reply, step.phrase):
+                self._keep(reply)
                 return _Verdict.ACCEPT
         else:
             # Card serials are often hex: the tail is compared on letters and digits alike.
@@ -571,9 +763,13 @@ class Session:
             tail = "".join(ch for ch in str(source or "") if ch.isalnum()).casefold()
             typed = "".join(ch for ch in reply if ch.isalnum()).casefold()
             if len(tail) >= step.digits_count and typed == tail[-step.digits_count :]:
+                self._keep(reply)
                 return _Verdict.ACCEPT
-        if yes_no(reply) is False:
+        if self._yes_no_answer(reply) is False:
+            self._keep(reply)
             return _Verdict.DECLINE
+        if self._unrecognised(reply):
+            return _Verdict.AGAIN
         self._reject(None, step, "engine.confirm_mismatch")
         return _Verdict.RETRY
 
@@ -590,6 +786,57 @@ class Session:
             self._end_flow("failed")
             yield from self._run()
 
+    # ---- consent ---------------------------------------------------------------------
+    def _dangerous(self, step: Step) -> bool:
+        spec = self.registry.get(step.action) if isinstance(step, ActionStep) else None
+        return spec is not None and spec.dangerous
+
+    def _outcomes(self, step: Step) -> frozenset[str] | None:
+        spec = self.registry.get(step.action) if isinstance(step, ActionStep) else None
+        return spec.outcomes if spec is not None else None
+
+    def _guarded(self, confirm: ConfirmStep) -> frozenset[str]:
+        key = (self.flow.name, confirm.id)
+        if key not in self._guards:
+            self._guards[key] = guarded_by(self.flow, confirm, self._dangerous, self._outcomes)
+        return self._guards[key]
+
+    def _grant(self, step: ConfirmStep) -> None:
+        """The person typed the confirmation: consent for the dangerous steps it guards."""
+        guarded = self._guarded(step)
+        self._consent = None
+        if guarded:
+            self._consent = Consent(
+                conversation_id=self.id,
+                flow=self.flow.name,
+                steps=guarded,
+                card_serial=self._card_serial(),
+                clock=self._clock,
+            )
+
+    def _refuse_unconfirmed(self, step: ActionStep) -> object:
+        """A dangerous step without its consent: not run; the person is asked to confirm
+        again where the flow has a confirm step for it, else the flow ends."""
+        consent = self._consent
+        reason = "no consent" if consent is None else "consent for another step or expired"
+        _log.warning("refused %s at %s: %s", step.action, self.position, reason)
+        self._consent = None
+        spec = self.registry.get(step.action)
+        for binding in step.inputs:  # what was typed for the refused call is not kept
+            if spec is not None and spec.inputs.get(binding.name) is Secret:
+                self._wipe_secrets(set(binding.expr.names()))
+        confirms = [
+            s for s in self.flow.steps if isinstance(s, ConfirmStep) and step.id in self._guarded(s)
+        ]
+        if confirms:
+            self._say("engine.confirm_again")
+            self._set_step(confirms[0].id)
+            self._prompt(confirms[0])
+            return _WAIT
+        self._say("engine.unconfirmed")
+        self._end_flow("failed")
+        return _MOVED
+
     # ---- running steps ---------------------------------------------------------------
     def _step(self) -> Step:
         step = self.flow.step(self.step_id)
@@ -599,12 +846,20 @@ class Session:
     def _set_step(self, step_id: str) -> None:
         self.stack[-1][1] = step_id
 
-    def _collector(self, secret_name: str) -> str | None:
-        """The step of the current flow that asks for the secret saved as `secret_name`."""
+    def _collector(self, name: str) -> str | None:
+        """The step of the current flow that asks for what is saved as `name`."""
         for step in self.flow.steps:
-            if isinstance(step, SecretStep) and step.save_as == secret_name:
+            if isinstance(step, SecretStep | AskStep) and step.save_as == name:
                 return step.id
         return None
+
+    def _ask_again(self, name: str, step: ActionStep) -> object:
+        """A secret or clear value the action needs is gone (a restart, going back): say
+        it is not kept and ask for it again."""
+        self._say("engine.secret_again")
+        self._set_step(self._collector(name) or step.id)
+        self._prompt(self._step())
+        return _WAIT
 
     def _continue(self, target: str | None) -> Turn:
         self.attempts = 0
@@ -680,27 +935,42 @@ class Session:
         if spec.local_only and self.channel not in LOCAL_CHANNELS:
             self._emit(OutputKind.HANDOFF, "engine.local_only")
             return _WAIT
+        consent = self._consent
+        if spec.dangerous and (
+            consent is None or not consent.allows(self.id, self.flow.name, step.id)
+        ):
+            return self._refuse_unconfirmed(step)
         scope = {**self.context, "lang": self.language, "channel": self.channel}
         inputs: dict[str, object] = {}
         used: set[str] = set()
         for binding in step.inputs:
+            names = binding.expr.names()
             if spec.inputs.get(binding.name) is Secret:
-                (name,) = binding.expr.names()
+                (name,) = names
                 if name not in self._secrets:  # lost in a restart or by going back
-                    self._say("engine.secret_again")
-                    self._set_step(self._collector(name) or step.id)
-                    self._prompt(self._step())
-                    return _WAIT
+                    return self._ask_again(name, step)
                 inputs[binding.name] = self._secrets[name]
                 used.add(name)
+            elif len(names) == 1 and (name := next(iter(names))) in self.masked:
+                if name not in self._clear:  # the clear value did not survive a restart
+                    return self._ask_again(name, step)
+                inputs[binding.name] = self._clear[name]
             else:
                 inputs[binding.name] = binding.expr.evaluate(scope)
         if step.message is not None:
             self._emit(OutputKind.PROGRESS, step.message.id, step.message.text)
+        if spec.dangerous:
+            self._consent = None  # single use: taken by this call whatever it answers
+            self.action_context.consent = consent
         try:
-            result = yield ActionCall(spec, inputs)
+            result = yield ActionCall(spec, inputs, self.action_context)
         finally:
             self._wipe_secrets(used)  # handed over once, then gone
+            if consent is not None and spec.dangerous:
+                consent.spend()
+                self.action_context.consent = None
+        if result.secret_elsewhere is not None:
+            self.elsewhere.add(result.secret_elsewhere)
         self.context[step.save_as] = {"outcome": result.outcome, **result.outputs}
         # One line per action for the helpdesk: ids and the action's own machine-readable
         # `problem` (outputs never hold a secret; nothing the person typed is named here).
@@ -739,7 +1009,7 @@ class Session:
         self.ended = True
         self.outcome = outcome
         self.pending = None
-        self._wipe_secrets(set(self._secrets))
+        self._forget_all()
         self._emit(OutputKind.END, "engine.ended", outcome=outcome)
 
     def _wipe_secrets(self, names: set[str]) -> None:
@@ -749,9 +1019,37 @@ class Session:
                 secret.wipe()
 
 
+_READ_NAMES: dict[int, tuple[Flow, frozenset[str]]] = {}
+
+
+def read_names(flow: Flow) -> frozenset[str]:
+    """The context names a flow reads (in texts, conditions, action inputs, confirm
+    steps, inputs it needs): the answers worth keeping. Context is shared along calls,
+    so a session asks this of every flow it has."""
+    cached = _READ_NAMES.get(id(flow))
+    if cached is not None and cached[0] is flow:
+        return cached[1]
+    dotted: set[str] = set(flow.inputs)
+    for step in flow.steps:
+        for message in step.messages():
+            dotted.update(message.placeholders)
+        for transition in step.next:
+            if transition.condition is not None:
+                dotted.update(transition.condition.names())
+        if isinstance(step, ActionStep):
+            for binding in step.inputs:
+                dotted.update(binding.expr.names())
+        if isinstance(step, ConfirmStep) and step.digits_of:
+            dotted.add(step.digits_of)
+    names = frozenset(name.split(".", 1)[0] for name in dotted)
+    _READ_NAMES[id(flow)] = (flow, names)
+    return names
+
+
 class _Verdict(enum.Enum):
     ACCEPT = "accept"
     RETRY = "retry"
+    AGAIN = "again"  # not an answer, and not counted as a wrong one: ask the same again
     DECLINE = "decline"
     HANDLED = "handled"  # the answer moved the session itself
 
@@ -761,12 +1059,14 @@ _MOVED = object()  # the step changed the position itself (call, goto, end)
 
 
 def _pick(step: AskStep, reply: str, translate: Callable[[str, str], str]) -> str | None:
-    """The choice a reply names: its id, its text (source or shown) or its number."""
+    """The choice a reply names: its number as shown, its id or its text (source or shown)."""
+    number = replies.choice_number(reply, len(step.choices))
+    if number is not None:
+        return step.choices[number - 1].id
     folded = ascii_fold(reply)
-    for index, choice in enumerate(step.choices, start=1):
+    for choice in step.choices:
         shown = translate(choice.message.id, choice.message.text)
-        names = (choice.id, choice.message.text, shown, str(index))
-        if folded in {ascii_fold(name) for name in names}:
+        if folded in {ascii_fold(name) for name in (choice.id, choice.message.text, shown)}:
             return choice.id
     return None
 

@@ -29,6 +29,23 @@ ENGINE_TEXTS: dict[str, str] = {
         "Lütfen bilgisayarınızdaki NES Asistanı'ndan devam ediniz."
     ),
     "engine.ended": "Bu görüşme sona erdi.",
+    "engine.unreadable": (
+        "Yanıtınızda okunamayan bir karakter var; yanıtınızı yeniden yazar mısınız?"
+    ),
+    "engine.too_long": "Bu yanıt çok uzun; kısaca yeniden yazar mısınız?",
+    "engine.secret_here": (
+        "Bu bir PIN, PUK, SMS Onay Kodu ya da Güvenlik Sözcüğü olabilir. Onu buraya yazmanız "
+        "gerekmiyor; yazdığınızı saklamadım."
+    ),
+    "engine.tckn_here": (
+        "Bu bir T.C. Kimlik No'ya benziyor. Burada gerekmiyor; yazdığınızı saklamadım."
+    ),
+    "engine.secret_digits": (
+        "PIN, PUK ve SMS Onay Kodu yalnızca 0–9 rakamlarından oluşur (² gibi işaretler "
+        "olmaz); yeniden yazar mısınız?"
+    ),
+    "engine.confirm_again": "Bu işlemden önce onayınızı yeniden istiyorum.",
+    "engine.unconfirmed": "Bu işlem için gereken onay verilmedi; işlemi yapmadım.",
     "engine.yes": "Evet",
     "engine.no": "Hayır",
 }

@@ -4,6 +4,10 @@ Each validator takes the typed text and gives back None (accepted) or a `Rejecti
 message id plus Turkish source text the session shows before asking again. Validators
 see a secret's clear value only for the duration of the call and never put it in the
 rejection. They are plain functions, so a flow file can only name them, never define one.
+
+Some answers identify a person (`PERSONAL`): a T.C. Kimlik No is kept by the session in
+its masked form, in the context, the transcript and the saved state alike; the clear
+value stays in memory only, for the portal call that needs it, like a secret.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from assistant.contact import is_email, normal_mobile
-from assistant.pki.tckn import is_valid_tckn
+from assistant.flow.replies import parse_number, with_ascii_digits
+from assistant.pki.tckn import is_valid_tckn, mask_tckn
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +37,7 @@ _COMMON_PINS = frozenset({"121212", "123123", "112233", "101010", "696969", "102
 
 
 def _digits(text: str) -> str:
-    return re.sub(r"[\s\-]", "", text)
+    return with_ascii_digits(re.sub(r"[\s\-]", "", text))
 
 
 def tc_kimlik(text: str, options: Mapping[str, object]) -> Rejection | None:
@@ -105,6 +110,19 @@ def email(text: str, options: Mapping[str, object]) -> Rejection | None:
     return Rejection("validator.email", "Bu bir e-posta adresine benzemiyor: ad@alan.tr gibi.")
 
 
+def captcha(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """The portal's Resimdeki Yazı: a few letters and digits (spaces ignored). Anything
+    else is not what the picture shows, and may be a security word typed one prompt early."""
+    value = "".join(text.split())
+    if value.isascii() and value.isalnum() and 3 <= len(value) <= 10:
+        return None
+    return Rejection(
+        "validator.captcha",
+        "Resimdeki yazı yalnızca harf ve rakamlardan oluşur; resimde gördüğünüz karakterleri "
+        "yazınız.",
+    )
+
+
 def number(text: str, options: Mapping[str, object]) -> Rejection | None:
     """A whole number, optionally within [min, max] (used by `ask` with `type: number`)."""
     value = parse_number(text)
@@ -117,15 +135,21 @@ def number(text: str, options: Mapping[str, object]) -> Rejection | None:
     return None
 
 
-def parse_number(text: str) -> int | None:
-    value = _digits(text)
-    return int(value) if re.fullmatch(r"-?\d{1,12}", value) else None
-
-
 def _int_option(options: Mapping[str, object], key: str, default: int) -> int:
     value = options.get(key, default)
     return value if isinstance(value, int) else default
 
+
+@dataclass(frozen=True, slots=True)
+class Personal:
+    """How an accepted answer that identifies a person is held: `clear` is the value the
+    portal needs (in memory only), `masked` what may be stored and shown."""
+
+    clear: Callable[[str], str]
+    masked: Callable[[str], str]
+
+
+PERSONAL: dict[str, Personal] = {"tc_kimlik": Personal(_digits, lambda v: mask_tckn(_digits(v)))}
 
 VALIDATORS: dict[str, Validator] = {
     "tc_kimlik": tc_kimlik,
@@ -133,5 +157,6 @@ VALIDATORS: dict[str, Validator] = {
     "sms_code": sms_code,
     "mobile": mobile,
     "email": email,
+    "captcha": captcha,
     "number": number,
 }

@@ -17,6 +17,7 @@ from assistant.card.outcomes import OutcomeKind, PinProblem
 from assistant.card.profiles import CardProfile, ProfileSet
 from assistant.card.token import TokenSession, open_token
 from assistant.secret import Secret, SecretKind
+from tests.fixtures.confirmed import Confirmed
 from tests.rig.softhsm import SoftHsmToken as HsmToken
 
 pytestmark = pytest.mark.integration
@@ -154,7 +155,9 @@ def test_consent_is_not_used_up_while_tries_remain(
 ) -> None:
     session = session_for(token, softhsm_profile)
     serial = session.status().unwrap().serial
-    consent = LastTryConsent.grant(operation=PinOperation.VERIFY_PIN, token_serial=serial)
+    consent = LastTryConsent.grant(
+        Confirmed(serial), operation=PinOperation.VERIFY_PIN, token_serial=serial
+    )
     assert session.verify_pin(pin(token.pin), consent).ok
     assert not consent.spent
 

@@ -24,6 +24,7 @@ from assistant.card.profiles import MatchKind, ProfileSet
 from assistant.card.retries import RetrySource
 from assistant.card.token import TokenSession, open_token
 from assistant.secret import Secret, SecretKind
+from tests.fixtures.confirmed import Confirmed
 
 pytestmark = pytest.mark.integration
 
@@ -158,7 +159,9 @@ def test_three_wrong_pins_need_consent_for_the_last(
     assert refused.kind is OutcomeKind.LAST_TRY_NEEDS_CONSENT
     assert card.pin_tries_left == 1  # nothing was sent
     serial = token.status().unwrap().serial
-    consent = LastTryConsent.grant(operation=PinOperation.VERIFY_PIN, token_serial=serial)
+    consent = LastTryConsent.grant(
+        Confirmed(serial), operation=PinOperation.VERIFY_PIN, token_serial=serial
+    )
     locked = token.verify_pin(pin(WRONG), consent)
     assert locked.kind is OutcomeKind.PIN_LOCKED
     assert card.pin_tries_left == 0
@@ -171,7 +174,9 @@ def test_puk_unblock_on_a_piv_card(rig_card: Callable[..., Any], opensc: Path) -
     card = rig_card(atr="piv", pin_tries=1)
     token = session(card, opensc)
     serial = token.status().unwrap().serial
-    consent = LastTryConsent.grant(operation=PinOperation.VERIFY_PIN, token_serial=serial)
+    consent = LastTryConsent.grant(
+        Confirmed(serial), operation=PinOperation.VERIFY_PIN, token_serial=serial
+    )
     assert token.verify_pin(pin(WRONG), consent).kind is OutcomeKind.PIN_LOCKED
     outcome = token.unblock_pin(Secret(card.puk, SecretKind.PUK), pin("135790"))
     assert outcome.ok, outcome

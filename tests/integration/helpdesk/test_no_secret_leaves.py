@@ -60,6 +60,39 @@ def test_secrets_typed_locally_never_reach_telegram_the_database_or_the_logs(
     assert "sözcüğüm ••••••••••••• idi" in sent
 
 
+def test_canaries_typed_at_every_prompt_reach_neither_store_nor_the_helpdesk(
+    helpdesk: RunningHelpdesk,
+    bot_api: FakeBotApi,
+    local_chat: type[LocalChat],
+    caplog: pytest.LogCaptureFixture,
+    tmp_path: Path,
+) -> None:
+    """With an operator joined: PIN, PUK, SMS code, `84639²`, T.C. Kimlik No and the
+    security word (after it was typed at its own prompt) at the confirm and note prompts."""
+    caplog.set_level(logging.DEBUG)
+    alice = local_chat()  # type: ignore[call-arg]
+    helpdesk.send(update_json(1, OPERATOR, f"/join {alice.open(helpdesk.url)}"))
+    alice.wait_for("helpdesk.joined")
+    typed = [PIN, "60418273", SMS_CODE, "84639²", TCKN, SECURITY_WORD]
+    alice.say(SECURITY_WORD)  # at its own prompt
+    alice.say(PIN)
+    session = alice.conversation.session
+    for step in ("confirm", "note"):
+        for canary in typed:
+            alice.say(canary)
+            assert session.step_id == step  # none of them was taken as the answer
+        alice.say("KARTIMI SIFIRLA" if step == "confirm" else "kart okunmuyor")
+    wait_until(lambda: any("kart okunmuyor" in t for t in bot_api.texts_to(OPERATOR)))
+    sent = "\n".join(m["text"] for m in bot_api.sent)
+    stored = _database_bytes(helpdesk)
+    local = b"".join(p.read_bytes() for p in tmp_path.glob("sessions-*.sqlite3*"))
+    for canary in [*typed, "84639", SECURITY_WORD.casefold()]:
+        assert canary not in sent, canary
+        assert canary.encode() not in stored, canary
+        assert canary.encode() not in local, canary
+        assert canary not in caplog.text, canary
+
+
 def test_telegram_users_typing_a_pin_to_the_bot_are_not_echoed_or_stored(
     helpdesk: RunningHelpdesk, bot_api: FakeBotApi, caplog: pytest.LogCaptureFixture
 ) -> None:

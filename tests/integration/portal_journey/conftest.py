@@ -23,7 +23,7 @@ from assistant.agent import logs
 from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent
-from assistant.agent.portal_actions import PORTAL_URL_ENV, PortalActions
+from assistant.agent.portal_actions import PORTAL_URL_ENV
 from assistant.card.profiles import ProfileSet, UnblockStyle
 from assistant.demo.piv_card import PivState
 from assistant.demo.pki import TestPki
@@ -105,12 +105,11 @@ class Journey:
         return "\n".join(f"{o.kind.value} {o.message_id}: {o.text}" for o in self.outputs[-8:])
 
     @property
-    def portal_actions(self) -> PortalActions:
-        spec = self.agent.registry.get("portal.begin_login")
-        assert spec is not None
-        owner = getattr(spec.fn, "__self__", None)
-        assert isinstance(owner, PortalActions)
-        return owner
+    def login_id(self) -> str:
+        """This conversation's login attempt at the portal (its context holds it)."""
+        login = self.conversation.session.action_context.portal
+        assert login is not None and login.login_id is not None
+        return login.login_id
 
     def login(self) -> None:
         """TC Kimlik No → captcha (trainer's key) → security word → SMS code (the outbox)."""
@@ -127,9 +126,7 @@ class Journey:
 
     def captcha(self) -> str:
         """What the trainer's console shows as the current captcha's text."""
-        login_id = self.portal_actions.login_id
-        assert login_id is not None
-        return captcha_answer(self.portal.base_url, login_id, TRAINING_KEY)
+        return captcha_answer(self.portal.base_url, self.login_id, TRAINING_KEY)
 
     def sms_codes(self) -> list[str]:
         lines = self.portal.outbox_path.read_text(encoding="utf-8").splitlines()

@@ -144,7 +144,7 @@ def test_revoke_needs_the_serial_tail_and_the_typed_phrase(
     assert listing is not None
 
     def first_status() -> str:
-        result = listing.fn()
+        result = listing.fn(context=run.conversation.session.action_context)
         return str(result.outputs["listing"]).splitlines()[0]  # type: ignore[union-attr]
 
     run.reply("evet")  # plain yes: refused, nothing revoked

@@ -22,6 +22,7 @@ from assistant.sign.signing import Level, SignKind, SignOptions
 from assistant.sign.tsa import TsaSettings
 from assistant.sign.verdict import Changes, Coverage, Indication, RevocationEvidence
 from assistant.sign.verify import verify_file
+from tests.fixtures.confirmed import Confirmed
 from tests.integration.sign.conftest import Rig
 from tests.integration.sign.tools import (
     dark_pixels,
@@ -205,8 +206,9 @@ def test_last_try_needs_consent_for_signing(rig: Rig) -> None:
     refused = sign_pdf(rig.document, card.key, card.pin(), store=rig.trust, fetch=False)
     assert refused.card is not None and refused.card.kind is OutcomeKind.LAST_TRY_NEEDS_CONSENT
     assert card.card.pin_tries_left == 1, "nothing was sent"
+    serial = card.token.serial
     other = LastTryConsent.grant(
-        operation=PinOperation.TEST_SIGNATURE, token_serial=card.token.serial
+        Confirmed(serial), operation=PinOperation.TEST_SIGNATURE, token_serial=serial
     )
     wrong_consent = sign_pdf(
         rig.document, card.key, card.pin(), consent=other, store=rig.trust, fetch=False
@@ -214,7 +216,7 @@ def test_last_try_needs_consent_for_signing(rig: Rig) -> None:
     assert wrong_consent.card is not None
     assert wrong_consent.card.kind is OutcomeKind.LAST_TRY_NEEDS_CONSENT
     consent = LastTryConsent.grant(
-        operation=PinOperation.SIGN_DOCUMENT, token_serial=card.token.serial
+        Confirmed(serial), operation=PinOperation.SIGN_DOCUMENT, token_serial=serial
     )
     signed = sign_pdf(
         rig.document, card.key, card.pin(), consent=consent, store=rig.trust, fetch=False

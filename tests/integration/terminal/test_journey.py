@@ -89,7 +89,7 @@ def test_last_try_is_refused_until_the_person_types_consent(
     chat.wait_for("aynen yazmanız gerekiyor", after=chat.position)
     assert card.pin_tries_left == 1
     chat.answer("SON DENEME yazınız", "son deneme")
-    chat.answer("son deneme", PIN)
+    chat.answer("dikkatle yazınız", PIN)  # the prompt, not the echo of the phrase
     chat.wait_for("PIN doğru", after=chat.position)
     assert card.pin_tries_left == 3
 

@@ -61,8 +61,12 @@ class TmuxChat:
             time.sleep(0.1)
 
     def answer(self, prompt: str, text: str, timeout: float = 30.0) -> int:
-        """Wait for a prompt text (from the current position), type the answer; new position."""
+        """Wait for a prompt text (from the current position) and for the input marker after
+        it, type the answer; new position. Typing before the marker races the chat, which
+        drops what was typed before a question (and turns echo off for a PIN) when it
+        shows one."""
         found = self.wait_for(prompt, timeout, self.position)
+        self.wait_for("›", timeout, found.end())
         self.position = found.end()
         self.send(text)
         return self.position

@@ -26,6 +26,7 @@ from assistant.card.retries import (
     RetryState,
 )
 from assistant.secret import Secret, SecretKind
+from tests.fixtures.confirmed import Confirmed
 
 SERIAL = "0011223344556677"
 FRESH = RetryState.user_pin_from_flags(0)
@@ -44,7 +45,9 @@ class Clock:
 def grant(
     operation: PinOperation = PinOperation.VERIFY_PIN, serial: str = SERIAL
 ) -> LastTryConsent:
-    return LastTryConsent.grant(operation=operation, token_serial=serial)
+    consent = LastTryConsent.grant(Confirmed(serial), operation=operation, token_serial=serial)
+    assert consent is not None
+    return consent
 
 
 def test_tries_left_need_no_consent_and_do_not_spend_one() -> None:
@@ -100,7 +103,7 @@ def test_consent_for_another_step_or_card_does_not_count(
 def test_consent_expires() -> None:
     clock = Clock()
     consent = LastTryConsent.grant(
-        operation=PinOperation.VERIFY_PIN, token_serial=SERIAL, clock=clock
+        Confirmed(SERIAL), operation=PinOperation.VERIFY_PIN, token_serial=SERIAL, clock=clock
     )
     clock.now += CONSENT_TTL_SECONDS + 1
     refusal = check_attempt(PinOperation.VERIFY_PIN, FINAL, consent, SERIAL)
@@ -136,7 +139,17 @@ def test_consent_cannot_be_forged_changed_or_persisted() -> None:
     with pytest.raises(TypeError):
         pickle.dumps(consent)
     with pytest.raises(ValueError, match="serial"):
-        LastTryConsent.grant(operation=PinOperation.VERIFY_PIN, token_serial="")
+        LastTryConsent.grant(Confirmed(SERIAL), operation=PinOperation.VERIFY_PIN, token_serial="")
+
+
+def test_consent_comes_only_from_a_confirmation_for_this_card_and_only_once() -> None:
+    verify = PinOperation.VERIFY_PIN
+    assert LastTryConsent.grant(None, operation=verify, token_serial=SERIAL) is None
+    other_card = Confirmed("9999")
+    assert LastTryConsent.grant(other_card, operation=verify, token_serial=SERIAL) is None
+    confirmed = Confirmed(SERIAL)
+    assert LastTryConsent.grant(confirmed, operation=verify, token_serial=SERIAL) is not None
+    assert LastTryConsent.grant(confirmed, operation=verify, token_serial=SERIAL) is None
 
 
 def test_flags_are_read_into_retry_state() -> None:

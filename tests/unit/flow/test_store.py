@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -93,3 +94,40 @@ def test_schema_is_versioned_and_newer_databases_are_refused(tmp_path: Path) -> 
     db.close()
     with pytest.raises(RuntimeError, match="newer than this program"):
         SessionStore(path)
+
+
+def test_a_database_from_before_masking_loses_its_clear_tckns_for_good(tmp_path: Path) -> None:
+    """Saved by the previous release: the TC Kimlik No was kept as typed. After the
+    upgrade it is masked in every row, and no page of the files holds it any more."""
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    first = MIGRATIONS[0]
+    assert isinstance(first, str)
+    db.executescript(first + "PRAGMA user_version = 1;")
+    state = json.dumps({"context": {"tckn": "10000000146"}})
+    db.execute("INSERT INTO sessions (id, root, state) VALUES ('old', 'main', ?)", (state,))
+    db.execute(
+        "INSERT INTO transcript VALUES ('old', 0, 'user', 'text', '', 'Numaram 10000000146')"
+    )
+    db.close()
+    SessionStore(path).close()
+    on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("old.sqlite3*"))
+    assert b"10000000146" not in on_disk
+    assert b"100******46" in on_disk
+
+
+def test_a_session_driven_by_one_process_is_not_claimed_by_another(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite3"
+    store = SessionStore(path)
+    assert store.claim("s1") and store.claim("s1")  # ours, and still ours
+    probe = (
+        "import sys; from pathlib import Path; from assistant.flow.store import SessionStore;"
+        f"s = SessionStore(Path({str(path)!r})); sys.exit(0 if s.claim(sys.argv[1]) else 3)"
+    )
+    other = [sys.executable, "-c", probe]
+    assert subprocess.run([*other, "s1"], check=False).returncode == 3
+    assert subprocess.run([*other, "s2"], check=False).returncode == 0
+    store.release("s1")
+    assert subprocess.run([*other, "s1"], check=False).returncode == 0
+    store.close()
