@@ -94,7 +94,7 @@ def main(args: argparse.Namespace) -> int:
     from assistant.channels.web.app import create_app
     from assistant.i18n.catalog import translator as catalog_translator
 
-    logs.configure()
+    logs.configure("web")
     agent: Agent | None = None
     path = socket_path()
     if agent_answers(path):  # `nes-asistan agent` holds the card: attach to it
