@@ -13,16 +13,23 @@ import dataclasses
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from assistant.helpdesk.agent_link import HelpdeskUnavailableError
 from assistant.helpdesk.pairing import JoinOutcome
 from assistant.helpdesk.relay import AGENT_PATH, CLOSE_BUSY
 from assistant.helpdesk.server import HelpdeskConfig
-from tests.integration.helpdesk.conftest import AGENT_TOKEN, OPERATOR, RunningHelpdesk, wait_until
+from tests.integration.helpdesk.conftest import (
+    AGENT_TOKEN,
+    OPERATOR,
+    LocalChat,
+    RunningHelpdesk,
+    wait_until,
+)
 from tests.integration.helpdesk.fake_bot_api import FakeBotApi, update_json
 from tests.unit.helpdesk.conftest import FakeClock
 
@@ -76,9 +83,13 @@ def rows(helpdesk: RunningHelpdesk) -> dict[str, int]:
 
 
 def test_a_full_helpdesk_refuses_opens_and_keeps_nothing_of_them(
-    small_helpdesk: RunningHelpdesk, sockets: contextlib.ExitStack
+    small_helpdesk: RunningHelpdesk,
+    sockets: contextlib.ExitStack,
+    local_chat: Callable[[], LocalChat],
 ) -> None:
     waiting = [opened(small_helpdesk, sockets) for _ in range(WAITING)]
+    with pytest.raises(HelpdeskUnavailableError):  # the person is told: not now
+        local_chat().open(small_helpdesk.url)
     for _ in range(12):
         refused = agent_socket(small_helpdesk, sockets)
         refused.send(json.dumps({"type": "open", "language": "tr"}))
