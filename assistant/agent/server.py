@@ -8,7 +8,8 @@ card events come from the monitor thread and are handed to the event loop.
 
 Whatever a front end sends, it gets one answer a line and keeps its connection: a line
 longer than `wire.MAX_LINE_BYTES` is read to its end and dropped; such a line, bad JSON,
-JSON nested deeper than `wire.MAX_DEPTH` and unknown requests are answered `bad_request`.
+JSON nested deeper than `boundedjson.MAX_DEPTH` and unknown requests are answered
+`bad_request`.
 """
 
 from __future__ import annotations
@@ -26,13 +27,8 @@ from typing import Any
 
 from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent
-from assistant.agent.wire import (
-    MAX_LINE_BYTES,
-    SOCKET_NAME,
-    encode,
-    outputs_message,
-    parse_object,
-)
+from assistant.agent.wire import MAX_LINE_BYTES, SOCKET_NAME, encode, outputs_message
+from assistant.boundedjson import parse_object
 from assistant.flow.outputs import Output
 
 _log = logging.getLogger(__name__)

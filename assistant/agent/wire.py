@@ -4,15 +4,14 @@ Client → agent: `{"op": "open", "channel", "language"}`, `{"op": "reply", "tex
 `{"op": "close"}`. Agent → client: `{"type": "outputs", "language", "outputs": [...]}`
 answering a request, `{"type": "push", "language", "outputs": [...]}` for card events,
 `{"type": "error", "error": code}`. A line holds at most MAX_LINE_BYTES and JSON nested
-at most MAX_DEPTH deep; anything else is answered `bad_request`. A reply may carry a PIN:
-the socket is the user's own (0600 in a 0700 directory), the agent never logs message
-bodies, and nothing here is ever written down.
+at most `boundedjson.MAX_DEPTH` deep; anything else is answered `bad_request`. A reply
+may carry a PIN: the socket is the user's own (0600 in a 0700 directory), the agent
+never logs message bodies, and nothing here is ever written down.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +19,6 @@ from assistant.flow.outputs import Output, OutputChoice, OutputKind
 
 SOCKET_NAME = "agent.sock"
 MAX_LINE_BYTES = 64 * 1024  # one request: a typed reply and a few keys
-MAX_DEPTH = 8  # requests are flat objects; json.loads would recurse ~1,000 deep
-_SIGNIFICANT = re.compile(r'[\[\]{}"\\]')
 
 
 def output_to_json(output: Output) -> dict[str, Any]:
@@ -57,45 +54,3 @@ def outputs_message(kind: str, outputs: list[Output], language: str | None) -> b
     return encode(
         {"type": kind, "language": language, "outputs": [output_to_json(o) for o in outputs]}
     )
-
-
-def nesting_depth(text: str) -> int:
-    """How deep `[` and `{` nest in a JSON text (quoted strings skipped), counted in one
-    pass before parsing: json.loads recurses, and a line of brackets could exhaust the
-    stack."""
-    depth = deepest = 0
-    in_string = False
-    escaped_at = -1  # the position a backslash inside a string makes literal
-    for match in _SIGNIFICANT.finditer(text):
-        char, at = match.group(), match.start()
-        if in_string:
-            if at == escaped_at:
-                continue
-            if char == "\\":
-                escaped_at = at + 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "]}":
-            depth -= 1
-    return deepest
-
-
-def parse_object(data: str | bytes) -> dict[str, Any] | None:
-    """The JSON object in one line or frame; None if it is not UTF-8, not JSON, not an
-    object, or nested deeper than MAX_DEPTH."""
-    try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-    except UnicodeDecodeError:
-        return None
-    if nesting_depth(text) > MAX_DEPTH:
-        return None
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None

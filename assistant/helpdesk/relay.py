@@ -28,9 +28,9 @@ TLS is uvicorn's (`--ssl-certfile/--ssl-keyfile`, see README.md); the app is the
 Limits: an `open` is refused with 1013 (try again later) before anything is created when
 `max_waiting` sessions already wait for an operator (pairing.py), so a refused open
 leaves no session row and no registered agent. A frame that is binary, nested deeper
-than `wire.MAX_DEPTH` or not JSON is outside the protocol (1008). A socket that closes
-while the relay writes to it (an operator's /say as the agent goes away, a shutdown) is
-the ordinary end of a connection, logged at INFO, never an error.
+than `boundedjson.MAX_DEPTH` or not JSON is outside the protocol (1008). A socket that
+closes while the relay writes to it (an operator's /say as the agent goes away, a
+shutdown) is the ordinary end of a connection, logged at INFO, never an error.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from assistant.agent.wire import parse_object
+from assistant.boundedjson import parse_object
 from assistant.helpdesk.pairing import JoinOutcome, Pairing, TooManyCodesError
 from assistant.helpdesk.redact import redact
 from assistant.helpdesk.store import HelpdeskStore

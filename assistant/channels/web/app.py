@@ -14,8 +14,9 @@ in the page only).
 
 A frame the page never sends closes the socket with the code that names it: 1003 for
 binary, 1009 for text longer than MAX_MESSAGE_CHARS or JSON nested deeper than
-`wire.MAX_DEPTH`, 1008 for anything else that is not a reply; invalid UTF-8 (1007) and
-frames over the server's size limit (1009) are closed by the WebSocket layer itself.
+`boundedjson.MAX_DEPTH`, 1008 for anything else that is not a reply; invalid UTF-8
+(1007) and frames over the server's size limit (1009) are closed by the WebSocket layer
+itself.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from assistant.agent.conversation import Attached, Opener
-from assistant.agent.wire import MAX_DEPTH, nesting_depth, parse_object
+from assistant.boundedjson import MAX_DEPTH, nesting_depth, parse_object
 from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
 from assistant.flow.outputs import Output, Translator

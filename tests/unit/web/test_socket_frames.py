@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
-from assistant.agent.wire import MAX_DEPTH
+from assistant.boundedjson import MAX_DEPTH
 from assistant.channels.web.app import MAX_MESSAGE_CHARS, create_app
 from assistant.channels.web.server import MAX_WS_BYTES, listening_socket, server_config
 from assistant.flow.outputs import Translator
@@ -94,7 +94,7 @@ def close_code(ws: ClientConnection) -> int | None:
 def expected_close(text: str) -> int:
     if len(text) > MAX_MESSAGE_CHARS:
         return 1009
-    from assistant.agent.wire import nesting_depth
+    from assistant.boundedjson import nesting_depth
 
     return 1009 if nesting_depth(text) > MAX_DEPTH else 1008
 
