@@ -222,8 +222,11 @@ class WebChat:
             while True:
                 outputs = await pending.get()
                 await websocket.send_json(turn(conversation, outputs, self.translator))
-        except WebSocketDisconnect:
-            return  # the page went; `_answer` sees it too and ends the conversation
+        except (WebSocketDisconnect, RuntimeError):
+            # The page went, or the WebSocket layer closed the socket over a junk frame
+            # (uvicorn refuses a send after its close with RuntimeError); `_answer` sees
+            # it too and ends the conversation.
+            return
 
 
 async def _answer(
