@@ -2,6 +2,9 @@
 
 Every handler is named as "module:function" and imported on use, so `--help` and
 `--version` never pay for pyscard, python-pkcs11 or cryptography (goal: < 0.15 s wall).
+A subcommand is one small entry in `build_parser`: `parser.add_command(...)`, then its
+options. Help and errors are in the language of `--lang` (anywhere on the line) or of the
+system; global options (`--lang`) work before and after the subcommand.
 """
 
 from __future__ import annotations
@@ -10,17 +13,27 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from assistant import __version__
-from assistant.i18n.language import lang_option
+from assistant.cli_parser import Parser, add_global_options, requested_language
+from assistant.cli_texts import cli_text
+from assistant.i18n.language import from_environment
 
 Handler = Callable[[argparse.Namespace], int]
+PROG = "nes-asistan"
 
-DESCRIPTION = (
-    "NES Asistanı: nitelikli elektronik sertifika (NES) kartınızı kurmanız, PIN'inizi "
-    "güvende tutmanız ve sorunlarını çözmeniz için yerel, sohbet tarzı yardımcı. "
-    "Komut vermeden çalıştırıldığında terminalde sohbet başlar."
-)
+
+class _ShowVersion(argparse.Action):
+    """`--version`, read from the installed package's metadata only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        from assistant import __version__
+
+        print(f"{PROG} {__version__}")
+        parser.exit()
 
 
 def _run(handler: str, args: argparse.Namespace) -> int:
@@ -29,74 +42,70 @@ def _run(handler: str, args: argparse.Namespace) -> int:
     return function(args)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="nes-asistan", description=DESCRIPTION)
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}", help="sürümü göster"
+def build_parser(language: str = "tr") -> Parser:
+    text = cli_text(language)
+    parser = Parser(
+        prog=PROG, text=text, description=text("cli.description"), epilog=text("cli.exit_codes")
     )
-    parser.add_argument(
-        "--lang",
-        type=lang_option,
-        metavar="KOD",
-        help="konuşma dili: tr, en, de, ar (varsayılan: sistem dili, yoksa tr)",
-    )
+    parser.add_argument("--version", action=_ShowVersion, help=text("cli.version"))
+    add_global_options(parser, text)
     parser.set_defaults(handler="assistant.channels.terminal:main")
-    commands = parser.add_subparsers(title="komutlar", metavar="KOMUT")
+    commands = parser.commands()
 
-    flows = commands.add_parser("flows", help="akış dosyaları (flows/*.yaml) için araçlar")
-    flow_commands = flows.add_subparsers(title="komutlar", metavar="KOMUT", required=True)
-    lint = flow_commands.add_parser(
-        "lint", help="akış dosyalarını yükle ve denetle; sorun varsa çıkış kodu 1"
+    flows = parser.add_command(commands, "flows", "cli.flows")
+    lint = flows.add_command(
+        flows.commands(required=True), "lint", "cli.flows.lint", "assistant.flow.lint_cli:main"
     )
-    lint.add_argument("paths", nargs="*", metavar="YOL", help="dosya ya da klasör (flows/)")
     lint.add_argument(
-        "--registry", metavar="MODÜL:İŞLEV", help="eylem kaydı (varsayılan: asistanın kendisi)"
+        "paths", nargs="*", metavar=text("cli.metavar.path"), help=text("cli.flows.lint.paths")
     )
+    lint.add_argument("--registry", metavar="MODULE:FUNCTION", help=text("cli.flows.lint.registry"))
     lint.add_argument(
         "--no-catalogs",
         dest="catalogs",
         action="store_false",
-        help="çeviri kataloglarında eksik metin arama (ör. yeni yazılan bir akış için)",
+        help=text("cli.flows.lint.no_catalogs"),
     )
-    lint.set_defaults(handler="assistant.flow.lint_cli:main")
 
-    agent = commands.add_parser(
-        "agent", help="kartı tutan arka plan sürecini başlat; sohbetler ona bağlanır"
-    )
-    agent.set_defaults(handler="assistant.agent.server:main")
+    parser.add_command(commands, "agent", "cli.agent", "assistant.agent.server:main")
 
-    web = commands.add_parser(
-        "web", help="sohbeti tarayıcıda aç (yalnızca bu bilgisayardan erişilebilir)"
-    )
-    web.add_argument("--port", type=int, default=0, metavar="N", help="port (0: boş bir port)")
-    web.add_argument(
-        "--no-browser", action="store_true", help="tarayıcıyı açma; yalnızca adresi yaz"
-    )
-    web.set_defaults(handler="assistant.channels.web.server:main")
+    web = parser.add_command(commands, "web", "cli.web", "assistant.channels.web.server:main")
+    web.add_argument("--port", type=int, default=0, metavar="N", help=text("cli.web.port"))
+    web.add_argument("--no-browser", action="store_true", help=text("cli.web.no_browser"))
 
-    support = commands.add_parser(
-        "support", help="kurumunuzun yardım masasından destek isteyin; bir kod gösterir"
-    )
-    support.set_defaults(handler="assistant.helpdesk.support_cli:main")
+    parser.add_command(commands, "support", "cli.support", "assistant.helpdesk.support_cli:main")
 
-    helpdesk = commands.add_parser(
-        "helpdesk", help="yardım masası sunucusu (Telegram botu ve aktarıcı)"
+    helpdesk = parser.add_command(
+        commands, "helpdesk", "cli.helpdesk", "assistant.helpdesk.server:main"
     )
-    helpdesk.add_argument("--config", required=True, metavar="DOSYA", help="yapılandırma (TOML)")
-    helpdesk.set_defaults(handler="assistant.helpdesk.server:main")
+    helpdesk.add_argument(
+        "--config",
+        required=True,
+        metavar=text("cli.metavar.file"),
+        help=text("cli.helpdesk.config"),
+    )
 
     from assistant.doctor.cli import add_arguments as add_doctor_arguments
 
-    doctor = commands.add_parser(
-        "doctor", help="kurulumu denetle (okuyucu, kart, sürücü, sertifika, PIN, saat); çıkış 0/1/2"
+    doctor = parser.add_command(commands, "doctor", "cli.doctor", "assistant.doctor.cli:main")
+    add_doctor_arguments(doctor, text)
+
+    demo = parser.add_command(commands, "demo", "cli.demo", "assistant.demo.cli:main")
+    demo.add_argument("--web", action="store_true", help=text("cli.demo.web"))
+    demo.add_argument("--portal", action="store_true", help=text("cli.demo.portal"))
+    demo.add_argument("--state", metavar=text("cli.metavar.folder"), help=text("cli.demo.state"))
+
+    desktop = parser.add_command(
+        commands, "desktop-entry", "cli.desktop_entry", "assistant.desktop_entry:main"
     )
-    add_doctor_arguments(doctor)
-    doctor.set_defaults(handler="assistant.doctor.cli:main")
+    desktop.add_argument("--install", action="store_true", help=text("cli.desktop_entry.install"))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    language = requested_language(arguments) or from_environment()
+    args = build_parser(language).parse_args(arguments)
     try:
         return _run(args.handler, args)
     except KeyboardInterrupt:

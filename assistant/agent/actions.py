@@ -5,6 +5,11 @@ This is the seam between the card layer (typed `Outcome`s, no words) and the flo
 contract with the registry, so `nes-asistan flows lint` checks every flow against what
 the assistant really does — including which actions are dangerous and need a typed
 confirmation before them.
+
+Every PIN-spending action can end `unknown`: the card's answer was lost after the command
+left (card pulled, reader error), so the flow says what may have happened (`effect`)
+instead of "unchanged". The agent's note about a PIN that may be new (card_notes) is
+what `card.pin_note` reports, so the next PIN question says which PIN to try first.
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ from assistant.agent.doctor_actions import register_doctor_actions
 from assistant.agent.portal_actions import register_portal_actions
 from assistant.agent.revocation_actions import register_revocation_actions
 from assistant.card.consent import LastTryConsent, PinOperation
-from assistant.card.discovery import find_module
-from assistant.card.outcomes import Outcome, OutcomeKind
+from assistant.card.discovery import CandidateState
+from assistant.card.outcomes import Effect, Outcome, OutcomeKind
 from assistant.card.profiles import MatchKind
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionResult, Registry
@@ -27,7 +32,16 @@ from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.secret import Secret
 
 # Outcomes every PIN-spending action can end with, and what the flows call them.
-PIN_OUTCOMES = ("ok", "wrong_pin", "last_try", "locked", "bad_format", "removed", "error")
+PIN_OUTCOMES = (
+    "ok",
+    "wrong_pin",
+    "last_try",
+    "locked",
+    "bad_format",
+    "removed",
+    "unknown",
+    "error",
+)
 _PIN_KINDS = {
     OutcomeKind.OK: "ok",
     OutcomeKind.PIN_INCORRECT: "wrong_pin",
@@ -36,6 +50,25 @@ _PIN_KINDS = {
     OutcomeKind.PIN_POLICY: "bad_format",
     OutcomeKind.CARD_REMOVED: "removed",
     OutcomeKind.NO_TOKEN: "removed",
+    OutcomeKind.UNKNOWN: "unknown",
+}
+PIN_OUTPUTS: dict[str, type] = {
+    "tries_left": int,
+    "problem": str,
+    "effect": str,
+    "rule": str,
+    "rule_new_pin": bool,
+    "pin_min": int,
+    "pin_max": int,
+}
+"""`effect` for `unknown` (an `Effect` value); `rule`, `rule_new_pin`, `pin_min`, `pin_max`
+for `bad_format`: which rule the PIN broke, and whether it was the new PIN."""
+_TOKEN_KINDS = {
+    OutcomeKind.MODULE_MISSING: "module_missing",
+    OutcomeKind.MODULE_FAILED: "module_failed",
+    OutcomeKind.TOKEN_NOT_RECOGNISED: "unreadable",
+    OutcomeKind.NO_TOKEN: "unreadable",
+    OutcomeKind.CARD_REMOVED: "removed",
 }
 _VALIDITY = {
     ValidityState.VALID: "ok",
@@ -86,19 +119,57 @@ class CardActions:
             if card is not None and not card.mute
             else self.card.profiles.get("akis")
         )
-        search = find_module(profile)
+        search = self.card.find_module(profile)
         if search.path is not None:
             return ActionResult("found", {"path": str(search.path)})
         hint = search.install[0] if search.install else None
         expected = ", ".join(c.path.name for c in search.candidates[:1]) or profile.name
-        return ActionResult(
-            "missing",
-            {
-                "expected": expected,
-                "package": hint.package if hint else "",
-                "url": hint.url if hint else "",
-            },
-        )
+        outputs: dict[str, object] = {
+            "expected": expected,
+            "path": str(search.candidates[0].path) if search.candidates else "",
+            "package": hint.package if hint else "",
+            "url": hint.url if hint else "",
+        }
+        wrong = [c for c in search.candidates if c.state is CandidateState.WRONG_ARCHITECTURE]
+        if wrong:
+            outputs["path"] = str(wrong[0].path)
+            return ActionResult("wrong_architecture", outputs)
+        return ActionResult("missing" if hint else "not_found", outputs)
+
+    def find_token(self) -> ActionResult:
+        """The last readiness check: the module loads and lists this card's token (opened
+        once per insertion, so a flow may ask again at no cost)."""
+        opened = self.card.token()
+        if opened is None:
+            return ActionResult("removed")
+        if not opened.ok:
+            name = _TOKEN_KINDS.get(opened.kind, "error")
+            return ActionResult(name, {"problem": _problem(opened)})
+        return ActionResult("found", {"serial": opened.unwrap().serial})
+
+    def pin_note(self) -> ActionResult:
+        """Which PIN to try first, when a PIN change or unblock lost the card's answer.
+
+        "maybe_new": try the new PIN first. An unblock of a locked PIN is settled by the
+        retry state: still locked means it never happened (the note goes), unlocked means
+        it did ("new"). "none" also when there is no card to ask about.
+        """
+        opened = self.card.token()
+        if opened is None or not opened.ok:
+            return ActionResult("none")
+        token = opened.unwrap()
+        note = self.card.notes.get(token.serial)
+        if note is None:
+            return ActionResult("none")
+        state = "maybe_new"
+        if note.effect == Effect.PIN_MAYBE_RESET and note.pin_was_locked:
+            status = token.status()
+            if status.ok and status.unwrap().pin.locked:
+                self.card.notes.forget(token.serial)
+                return ActionResult("none")
+            if status.ok:
+                state = "new"
+        return ActionResult(state, {"operation": note.operation, "since": note.local_time()})
 
     def status(self) -> ActionResult:
         token = self._token()
@@ -203,23 +274,44 @@ def _consent(token: TokenSession, operation: PinOperation) -> LastTryConsent:
 def _pin_failure(outcome: Outcome[object]) -> ActionResult:
     name = _PIN_KINDS.get(outcome.kind, "error")
     tries = outcome.retry.tries_left if outcome.retry is not None else None
-    outputs: dict[str, object] = {"problem": outcome.error or outcome.kind.value}
+    outputs: dict[str, object] = {"problem": _problem(outcome)}
     if tries is not None:
         outputs["tries_left"] = tries
+    if outcome.effect is not None:
+        outputs["effect"] = outcome.effect.value
+    rule = outcome.pin_rule
+    if rule is not None:
+        outputs.update(
+            rule=rule.problem.value,
+            rule_new_pin=rule.new_pin,
+            pin_min=rule.min_length or 1,
+            pin_max=rule.max_length or rule.min_length or 16,
+        )
     return ActionResult(name, outputs)
+
+
+def _problem(outcome: Outcome[object]) -> str:
+    """The helpdesk's clue, logged with the step: the card's outcome kind, what a lost
+    answer may have done, and the PKCS#11 return value (never anything typed)."""
+    parts = [outcome.kind.value]
+    if outcome.effect is not None:
+        parts.append(outcome.effect.value)
+    if outcome.error is not None and outcome.error != outcome.kind.value:
+        parts.append(outcome.error)
+    return ":".join(parts)
 
 
 def _failure(outcome: Outcome[object], names: tuple[str, str]) -> ActionResult:
     """`names` = (what removal is called, what anything else is called) for this action."""
     removed = outcome.kind in (OutcomeKind.CARD_REMOVED, OutcomeKind.NO_TOKEN)
-    return ActionResult(names[0] if removed else names[1], {"problem": outcome.kind.value})
+    return ActionResult(names[0] if removed else names[1], {"problem": _problem(outcome)})
 
 
 def build_registry(card: CardService | None = None) -> Registry:
     """Every `card.*` action with its contract; without a service (lint) nothing is started."""
     actions = CardActions(card or CardService())
     registry = Registry()
-    pin_outputs = {"tries_left": int, "problem": str}
+    pin_outputs = PIN_OUTPUTS
     registry.register(
         "card.find_reader",
         actions.find_reader,
@@ -235,8 +327,20 @@ def build_registry(card: CardService | None = None) -> Registry:
     registry.register(
         "card.find_module",
         actions.find_module,
-        outcomes=("found", "missing"),
+        outcomes=("found", "missing", "not_found", "wrong_architecture"),
         outputs={"path": str, "expected": str, "package": str, "url": str},
+    )
+    registry.register(
+        "card.find_token",
+        actions.find_token,
+        outcomes=("found", "removed", "module_missing", "module_failed", "unreadable", "error"),
+        outputs={"serial": str, "problem": str},
+    )
+    registry.register(
+        "card.pin_note",
+        actions.pin_note,
+        outcomes=("none", "maybe_new", "new"),
+        outputs={"operation": str, "since": str},
     )
     registry.register(
         "card.status",

@@ -4,7 +4,8 @@ The card monitor reports what PC/SC sees; this keeps the latest picture so an ac
 ask "is there a reader, a card, which one?" without a PC/SC round trip, and keeps one
 `TokenSession` per inserted card so the PKCS#11 module is loaded once, not per question.
 A removal or a new insertion drops that token: the next question reopens it, so nothing
-ever talks to a card that is no longer the one in the reader.
+ever talks to a card that is no longer the one in the reader. Every token it opens reports
+its PIN operations to `notes`, the agent's memory of a PIN that may have changed.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from assistant.agent.card_notes import CardNotes
 from assistant.card.certificates import CardCertificate
+from assistant.card.discovery import ModuleSearch, find_module
 from assistant.card.monitor import (
     CardEvent,
     CardInserted,
@@ -27,7 +30,7 @@ from assistant.card.monitor import (
     ReaderRemoved,
 )
 from assistant.card.outcomes import Outcome, OutcomeKind
-from assistant.card.profiles import ProfileMatch, ProfileSet
+from assistant.card.profiles import CardProfile, ProfileMatch, ProfileSet
 from assistant.card.token import TokenSession, open_token
 
 Listener = Callable[[CardEvent], None]
@@ -63,8 +66,10 @@ class CardService:
         *,
         configured_module: str | os.PathLike[str] | None = None,
         environ: Mapping[str, str] | None = None,
+        notes: CardNotes | None = None,
     ) -> None:
         self.profiles = profiles or ProfileSet.load()
+        self.notes = notes or CardNotes()
         self._configured_module = configured_module
         self._environ = environ
         self._lock = threading.Lock()
@@ -74,6 +79,8 @@ class CardService:
         self._token: TokenSession | None = None
         self._certificates: tuple[CardCertificate, ...] | None = None
         self._token_reader: str | None = None
+        self._serials: dict[str, str] = {}
+        """Reader → serial of the token last opened there; kept after the card left."""
         self._listeners: list[Listener] = []
         self._monitor = CardMonitor(self._on_event)
 
@@ -107,6 +114,10 @@ class CardService:
     def recognise(self, card: CardPresence) -> ProfileMatch:
         return self.profiles.match(card.atr)
 
+    def find_module(self, profile: CardProfile) -> ModuleSearch:
+        """Where this agent would load the profile's module from (or why it cannot)."""
+        return find_module(profile, configured=self._configured_module, environ=self._environ)
+
     def token(self) -> Outcome[TokenSession] | None:
         """The token of the card in the reader (opened once per insertion); None: no card."""
         card = self.picture().card
@@ -120,12 +131,20 @@ class CardService:
             reader=card.reader,
             configured_module=self._configured_module,
             environ=self._environ,
+            observer=self.notes.observe,
         )
         if opened.ok:
             with self._lock:
                 if self._cards.get(card.reader) == card:  # still the same card
                     self._token, self._token_reader = opened.unwrap(), card.reader
+                    self._serials[card.reader] = opened.unwrap().serial
         return opened
+
+    def last_serial(self, reader: str) -> str | None:
+        """The token serial of the card last read in `reader`, also once it was pulled:
+        whether the card put back is the same one."""
+        with self._lock:
+            return self._serials.get(reader)
 
     def certificates(self) -> Outcome[tuple[CardCertificate, ...]] | None:
         """The card's certificates, read once per insertion: a certificate check, a

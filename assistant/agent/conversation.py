@@ -2,12 +2,14 @@
 
 The flow session knows nothing of readers; this is where card events meet it. Events a
 step waits for (`events: card_inserted: …`) are passed on. A card pulled out while the
-conversation is past the card checks pauses it: replies get a "waiting for the card"
+conversation is in a flow that works with the card (one with a `card.*` action), however
+and whenever that card was inserted, pauses it: replies get a "waiting for the card"
 notice (repair words such as 'iptal' still work), and the same card coming back resumes
 at the same question, while a different card restarts from the beginning so nothing
-meant for the first card is done to the second. Every turn is saved, so a restart of the
-process continues where the person was — without any secret, which the session asks for
-again.
+meant for the first card is done to the second. The smart-card service stopping pauses it
+the same way, said as such (the card was never pulled), and its return resumes it. Every
+turn is saved, so a restart of the process continues where the person was — without any
+secret, which the session asks for again.
 """
 
 from __future__ import annotations
@@ -19,8 +21,16 @@ from typing import TYPE_CHECKING, Protocol
 
 from assistant.agent.card_service import CardService
 from assistant.agent.texts import AGENT_TEXTS
-from assistant.card.monitor import CardEvent, CardInserted, CardMute, CardRemoved, ReaderAdded
-from assistant.flow.model import PromptStep
+from assistant.card.monitor import (
+    CardEvent,
+    CardInserted,
+    CardMute,
+    CardRemoved,
+    PcscRestored,
+    PcscUnavailable,
+    ReaderAdded,
+)
+from assistant.flow.model import ActionStep, Flow, PromptStep
 from assistant.flow.outputs import Event, Output, OutputKind, Push
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
@@ -80,8 +90,11 @@ class Conversation:
         self._push = push
         self._new_session = new_session
         self._lock = threading.RLock()
+        self._paused_for: str | None = None  # "card", "service", "service_back"
         self._paused_on: bytes | None = None  # ATR of the card we wait for
+        self._paused_serial: str | None = None  # its token serial, when it was read
         self._atr: bytes | None = None
+        self._reader: str | None = None
         self._choices: tuple[str, ...] = ()
         self._support: SupportLink | None = None
         self._unsubscribe = card.subscribe(self._on_card_event)
@@ -93,12 +106,13 @@ class Conversation:
 
     @property
     def paused(self) -> bool:
-        return self._paused_on is not None
+        return self._paused_for is not None
 
     def start(self, resumed: bool = False) -> list[Output]:
         with self._lock:
             picture_card = self._card.picture().card
             self._atr = picture_card.atr if picture_card else None
+            self._reader = picture_card.reader if picture_card else None
             if resumed:
                 return self._saved([self._text("agent.resumed"), *self.session.resume()])
             return self._saved(self.session.start())
@@ -118,7 +132,7 @@ class Conversation:
 
     def _reply_here(self, text: str) -> list[Output]:
         if self.paused and repair_of(text) is None:
-            return [self._text("agent.waiting_for_card")]
+            return [self._waiting()]
         try:
             outputs = self._saved(self.session.handle(self._choice_id(text)))
         except Exception:
@@ -180,12 +194,16 @@ class Conversation:
     def _card_event(self, event: CardEvent) -> list[Output]:
         if self.session.ended:
             return []
+        if isinstance(event, PcscUnavailable):
+            return self._pause("service") if self._should_pause() else []
+        if isinstance(event, PcscRestored):
+            if self._paused_for == "service":
+                self._paused_for = "service_back"  # now waiting for the card to show again
+            return []
         if isinstance(event, CardRemoved) and self._should_pause():
-            self._paused_on = self._atr
-            self._atr = None
-            return [self._text("agent.card_removed")]
+            return self._pause("card")
         if isinstance(event, CardInserted):
-            self._atr = event.atr
+            self._atr, self._reader = event.atr, event.reader
             if self.paused:
                 return self._card_back(event)
         name = _EVENT_NAMES.get(type(event))
@@ -194,8 +212,9 @@ class Conversation:
         return self._saved(self.session.handle(Event(name)))
 
     def _should_pause(self) -> bool:
-        """Past the card checks, and not at a step that is itself waiting for a card."""
-        if self.paused or "token" not in self.session.context:
+        """In a flow that works with the card, and not at a step that is itself waiting
+        for a card (there the insertion simply moves the conversation on)."""
+        if self.paused or not self._with_card():
             return False
         step = self.session.flow.step(self.session.step_id)
         waits = isinstance(step, PromptStep) and any(
@@ -203,20 +222,42 @@ class Conversation:
         )
         return not waits
 
+    def _with_card(self) -> bool:
+        """Whether any flow on the session's stack reads or writes the card."""
+        return any(_uses_card(self.session.flows[name]) for name, _ in self.session.stack)
+
+    def _pause(self, reason: str) -> list[Output]:
+        self._paused_for = reason
+        self._paused_on = self._atr
+        self._paused_serial = self._card.last_serial(self._reader) if self._reader else None
+        self._atr = None
+        notice = "agent.card_removed" if reason == "card" else "agent.service_down"
+        return [self._text(notice)]
+
     def _card_back(self, event: CardInserted) -> list[Output]:
-        same_atr = event.atr == self._paused_on
-        self._paused_on = None
-        token = self._card.token()
-        known = self.session.context.get("token")
-        serial = known.get("serial") if isinstance(known, dict) else None
-        same_card = same_atr and (
-            serial is None or (token is not None and token.ok and token.unwrap().serial == serial)
-        )
-        if same_card:
-            return self._saved([self._text("agent.card_back"), *self.session.resume()])
+        """The same card (ATR, and token serial where both are known) resumes; any other
+        card starts afresh. A token that cannot be read now does not make it another card:
+        the next card operation will say what is wrong with it."""
+        reason = self._paused_for
+        same_atr = self._paused_on is None or event.atr == self._paused_on
+        known = self._paused_serial
+        self._paused_for = self._paused_on = self._paused_serial = None
+        opened = self._card.token()
+        now = opened.unwrap().serial if opened is not None and opened.ok else None
+        if same_atr and (known is None or now is None or now == known):
+            notice = "agent.card_back" if reason == "card" else "agent.service_back"
+            return self._saved([self._text(notice), *self.session.resume()])
         self.session.close()
         self.session = self._new_session()
         return self._saved([self._text("agent.other_card"), *self.session.start()])
+
+    def _waiting(self) -> Output:
+        """What a reply gets while paused: which of the card or the service is awaited."""
+        return self._text(
+            "agent.waiting_for_service"
+            if self._paused_for == "service"
+            else "agent.waiting_for_card"
+        )
 
     # -- helpers -------------------------------------------------------------------------
     def _text(self, message_id: str, texts: Mapping[str, str] = AGENT_TEXTS) -> Output:
@@ -236,6 +277,10 @@ class Conversation:
         if prompts:
             self._choices = tuple(c.id for c in prompts[-1].choices)
         return outputs
+
+
+def _uses_card(flow: Flow) -> bool:
+    return any(isinstance(s, ActionStep) and s.action.startswith("card.") for s in flow.steps)
 
 
 class _Here:

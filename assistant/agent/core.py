@@ -8,7 +8,6 @@ the agent with the author-facing problem list instead of failing mid-conversatio
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -22,14 +21,9 @@ from assistant.flow.outputs import Output, Push, Translator
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.i18n.catalog import translator as catalog_translator
+from assistant.resources import flow_files
 
 ROOT_FLOW = "main"
-
-
-def flows_dir() -> Path:
-    """`NES_ASISTAN_FLOWS`, else the `flows/` folder next to the package."""
-    configured = os.environ.get("NES_ASISTAN_FLOWS")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "flows"
 
 
 class FlowProblemsError(RuntimeError):
@@ -50,7 +44,7 @@ class Agent:
     ) -> None:
         self.card = card or CardService()
         self.registry = build_registry(self.card)
-        flows, problems = load_all([flows_path or flows_dir()])
+        flows, problems = load_all([flows_path] if flows_path else flow_files())
         problems += lint(flows, self.registry)  # a missing translation falls back to Turkish
         if problems:
             raise FlowProblemsError(problems)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from assistant.agent.card_service import CardService
 from assistant.card.guard import check_ca_unblock_allowed
-from assistant.card.outcomes import OutcomeKind
+from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionResult, Registry
 from assistant.paths import cache_dir
@@ -71,6 +71,7 @@ UNLOCK_CARD_KINDS = {
     OutcomeKind.PIN_POLICY: "invalid_pin",
     OutcomeKind.CARD_REMOVED: "removed",
     OutcomeKind.NO_TOKEN: "removed",
+    OutcomeKind.UNKNOWN: "unknown",
 }
 UNLOCK_OUTCOMES = (
     "ok",
@@ -326,7 +327,7 @@ class PortalActions:
                 if secret is not None:
                     secret.wipe()
         if not unblocked.ok:
-            return _card_failure(unblocked.kind)
+            return _card_failure(unblocked.kind, unblocked.effect)
         verified = token.verify_pin(new_pin)
         if not verified.ok:
             return ActionResult("verify_failed", {"problem": verified.kind.value})
@@ -435,9 +436,13 @@ def _portal_failure(exc: PortalError) -> ActionResult:
     return ActionResult("unreachable", {"problem": problem})
 
 
-def _card_failure(kind: OutcomeKind) -> ActionResult:
+def _card_failure(kind: OutcomeKind, effect: Effect | None = None) -> ActionResult:
+    """`effect`: for `unknown`, what the card may hold after its answer was lost."""
     name = UNLOCK_CARD_KINDS.get(kind, "error")
-    return ActionResult(name, {"problem": kind.value})
+    outputs = {"problem": kind.value}
+    if effect is not None:
+        outputs["effect"] = effect.value
+    return ActionResult(name, outputs)
 
 
 def _info_outputs(name: str, mobile: str, email: str, address: str) -> dict[str, object]:
@@ -616,7 +621,7 @@ def register_portal_actions(registry: Registry, card: CardService) -> PortalActi
         actions.unlock,
         outcomes=UNLOCK_OUTCOMES,
         inputs={"new_pin": Secret},
-        outputs=common,
+        outputs={**common, "effect": str},
         dangerous=True,
         local_only=True,
     )

@@ -1,4 +1,5 @@
-"""What the agent itself says around a conversation (card pulled, resumed, other card).
+"""What the agent itself says around a conversation (card pulled, service stopped,
+resumed, other card).
 
 Turkish source texts with stable `agent.*` ids, translated like flow and engine texts.
 """
@@ -17,6 +18,18 @@ AGENT_TEXTS: dict[str, str] = {
     "agent.other_card": (
         "Bu, az önceki kart değil. Yeni kartla baştan başlıyoruz; önceki karta ait hiçbir "
         "işlem bu kartta yapılmayacak."
+    ),
+    "agent.service_down": (
+        "Akıllı kart hizmeti (PC/SC) durdu; görüşmeyi duraklattım. Kartınız okuyucuda "
+        "kalabilir. Hizmet yeniden çalıştığında kaldığımız yerden devam edeceğim; Linux'ta "
+        "'sudo systemctl start pcscd' ile başlatabilirsiniz."
+    ),
+    "agent.waiting_for_service": (
+        "Akıllı kart hizmetinin yeniden çalışmasını bekliyorum; çalıştığında kaldığımız "
+        "yerden devam edeceğim. Bırakmak için 'iptal' yazabilirsiniz."
+    ),
+    "agent.service_back": (
+        "Akıllı kart hizmeti yeniden çalışıyor; kaldığımız yerden devam ediyoruz."
     ),
     "agent.resumed": "Yarım kalan görüşmenize kaldığınız yerden devam ediyoruz.",
     "agent.unexpected": (

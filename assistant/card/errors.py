@@ -4,11 +4,15 @@ Errors arrive two ways: as `Pkcs11CallError` (our ctypes calls, carrying the CK_
 as python-pkcs11 exceptions (one class per CK_RV). Both are reduced to a CK_RV name and
 then to an `OutcomeKind`; whether a CKR_PIN_INCORRECT means the PIN or the PUK depends on
 what was being presented, so the caller says that.
+
+`lost_write` decides the other half: whether a failure inside a call that changes the
+card (C_Login spends a try, C_SetPIN / C_InitPIN write a PIN, C_Sign signs) left its
+outcome unknown, and what the card may then hold.
 """
 
 from __future__ import annotations
 
-from assistant.card.outcomes import OutcomeKind
+from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.rawp11 import Pkcs11CallError
 
 CKR_NAMES = {
@@ -106,6 +110,42 @@ MAYBE_REMOVED = frozenset(
 )
 
 
+# Answers that settle a write: the card (or the module, before sending anything) said what
+# happened. Any other failure inside a write call may have come after the card acted.
+_SETTLED_KINDS = frozenset(
+    {
+        OutcomeKind.PIN_INCORRECT,
+        OutcomeKind.PIN_LOCKED,
+        OutcomeKind.PIN_EXPIRED,
+        OutcomeKind.PIN_POLICY,
+        OutcomeKind.NOT_SUPPORTED,
+    }
+)
+_REFUSED_BEFORE_SENDING = frozenset(
+    {
+        "CKR_ARGUMENTS_BAD",
+        "CKR_SESSION_CLOSED",
+        "CKR_SESSION_HANDLE_INVALID",
+        "CKR_SESSION_READ_ONLY",
+        "CKR_SLOT_ID_INVALID",
+        "CKR_TOKEN_NOT_PRESENT",
+        "CKR_KEY_HANDLE_INVALID",
+        "CKR_USER_ALREADY_LOGGED_IN",
+        "CKR_USER_NOT_LOGGED_IN",
+        "CKR_USER_PIN_NOT_INITIALIZED",
+        "CKR_CRYPTOKI_NOT_INITIALIZED",
+    }
+)
+# The raw calls that change the card, and what a lost answer may have done:
+# (effect when a PIN was presented, effect when a PUK was presented).
+_WRITES = {
+    "C_Login": (Effect.PIN_TRY_MAYBE_USED, Effect.PUK_TRY_MAYBE_USED),
+    "C_SetPIN": (Effect.PIN_MAYBE_CHANGED, Effect.PIN_MAYBE_RESET),
+    "C_InitPIN": (Effect.PIN_MAYBE_RESET, Effect.PIN_MAYBE_RESET),
+    "C_Sign": (Effect.SIGNATURE_LOST, Effect.SIGNATURE_LOST),
+}
+
+
 def error_name(exc: BaseException) -> str:
     if isinstance(exc, Pkcs11CallError):
         return CKR_NAMES.get(exc.rv, f"CKR_{exc.rv:#x}")
@@ -125,3 +165,19 @@ def classify(exc: BaseException, *, presenting_puk: bool = False) -> OutcomeKind
     if presenting_puk:
         kind = _PUK_KINDS.get(kind, kind)
     return kind
+
+
+def lost_write(exc: BaseException, *, presenting_puk: bool = False) -> Effect | None:
+    """What the card may hold after `exc` ended a call that changes it; None when the
+    failure settles the matter (a wrong PIN, a refusal before sending) or the failed call
+    changes nothing (reading objects, opening a session).
+
+    Only our own ctypes calls (`Pkcs11CallError`) name the function, and every write goes
+    through them (rawp11), so any new operation built on them is covered.
+    """
+    if not isinstance(exc, Pkcs11CallError) or exc.function not in _WRITES:
+        return None
+    if classify(exc) in _SETTLED_KINDS or error_name(exc) in _REFUSED_BEFORE_SENDING:
+        return None
+    as_pin, as_puk = _WRITES[exc.function]
+    return as_puk if presenting_puk else as_pin

@@ -67,7 +67,9 @@ class CardMute:
 
 @dataclass(frozen=True)
 class PcscUnavailable:
-    """The PC/SC service (pcscd, the Windows smart card service) cannot be reached."""
+    """The PC/SC service (pcscd, the Windows smart card service) cannot be reached.
+
+    Stands for every reader and card at once: no removal events precede it."""
 
     error: int
     observed_at: float
@@ -182,9 +184,16 @@ class CardMonitor:
                 self._stop.wait(RECONNECT_SECONDS)
 
     def _service_lost(self, rc: int) -> None:
+        """The service went away: one PcscUnavailable, and no removal per reader or card.
+
+        The cards did not leave their readers; only nobody can see them now. Reporting
+        them removed would tell a person they pulled a card they never touched. Once the
+        service is back, the re-listing announces what is there again.
+        """
         if not self._service_down:
             self._service_down = True
-            self._forget_all()
+            self._slots.clear()
+            self._states.clear()
             self._emit(PcscUnavailable(rc, time.monotonic()))
         self._ready.set()
 
@@ -246,10 +255,6 @@ class CardMonitor:
         if slot.present:
             self._emit(CardRemoved(reader, now))
         self._emit(ReaderRemoved(reader, now))
-
-    def _forget_all(self) -> None:
-        for reader in list(self._slots):
-            self._forget(reader)
 
     def _update(self, scard: Any, reader: str, event: int, atr: bytes) -> None:
         old = self._slots[reader]

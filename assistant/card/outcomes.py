@@ -4,6 +4,11 @@ The card layer never words anything for a person: every operation returns an `Ou
 whose `kind` the conversation layer translates (and whose extra fields — retry state,
 PIN rule, module search — fill in the details). Expected failures (wrong PIN, card
 pulled out, module missing) are outcomes, not exceptions, so a flow can branch on them.
+
+A command that may change the card and whose answer never came back (the card pulled
+mid-way, a reader error, a timeout) is neither done nor failed: it is `UNKNOWN`, with an
+`Effect` saying what the card may now hold. Telling a person "nothing changed" when the
+card in fact took their new PIN is how a card gets locked.
 """
 
 from __future__ import annotations
@@ -50,6 +55,34 @@ class OutcomeKind(enum.StrEnum):
     DEVICE_ERROR = "device_error"
     FAILED = "failed"
     """Anything unmapped; `error` names the PKCS#11 return value."""
+    # The card's answer was lost.
+    UNKNOWN = "unknown"
+    """A command that may change the card was sent, or was being sent, and its answer was
+    lost: `effect` says what may have happened, `before` the PIN retry state read just
+    before it, `retry` the state afterwards when the card could still be read."""
+
+
+class Effect(enum.StrEnum):
+    """What a card command whose answer was lost may have done, decided by the call that
+    failed (a failure before it sent nothing, so it is never UNKNOWN)."""
+
+    PIN_TRY_MAYBE_USED = "pin_try_maybe_used"
+    """A PIN was presented (VERIFY): the PIN is unchanged; the try may have been counted."""
+    PUK_TRY_MAYBE_USED = "puk_try_maybe_used"
+    """A PUK or CA unlock credential was presented on its own: the PIN is unchanged; a
+    PUK try may have been counted."""
+    PIN_MAYBE_CHANGED = "pin_maybe_changed"
+    """CHANGE REFERENCE DATA: the PIN may now be the new one."""
+    PIN_MAYBE_RESET = "pin_maybe_reset"
+    """RESET RETRY COUNTER (unblock): the PIN may now be the new one, unblocked; a PUK
+    try may have been counted."""
+    SIGNATURE_LOST = "signature_lost"
+    """GENERAL AUTHENTICATE, after the PIN was accepted: no signature came back, and
+    nothing a person relies on changed on the card."""
+
+    @property
+    def pin_may_be_new(self) -> bool:
+        return self in (Effect.PIN_MAYBE_CHANGED, Effect.PIN_MAYBE_RESET)
 
 
 class PinProblem(enum.StrEnum):
@@ -80,6 +113,10 @@ class Outcome(Generic[T_co]):
     """Machine-readable cause, e.g. "CKR_DEVICE_ERROR"; never shown verbatim to users."""
     pin_rule: PinRule | None = None
     search: ModuleSearch | None = None
+    effect: Effect | None = None
+    """For UNKNOWN: what the lost command may have done."""
+    before: RetryState | None = None
+    """For UNKNOWN: the PIN retry state just before the command was sent."""
 
     @property
     def ok(self) -> bool:

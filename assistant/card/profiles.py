@@ -8,14 +8,17 @@ is an error at start-up rather than a silently ignored safety setting.
 from __future__ import annotations
 
 import enum
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from assistant.card.atr import Atr, format_hex, parse_hex
+from assistant.resources import packaged
+
+PROFILES_ENV = "NES_ASISTAN_PROFILES"  # a site's own profiles.yaml instead of the shipped one
 
 
 class ProfileError(ValueError):
@@ -140,11 +143,14 @@ class ProfileSet:
 
     @classmethod
     def load(cls, path: Path | None = None) -> ProfileSet:
-        """The packaged profiles.yaml, or another file (tests, site overrides)."""
+        """`path`, else the file `NES_ASISTAN_PROFILES` names (a site's override, the
+        demo's), else the packaged profiles.yaml."""
         import yaml
 
+        if path is None and os.environ.get(PROFILES_ENV):
+            path = Path(os.environ[PROFILES_ENV])
         if path is None:
-            text = resources.files("assistant.card").joinpath("profiles.yaml").read_text("utf-8")
+            text = packaged("card", "profiles.yaml").read_text("utf-8")
         else:
             text = path.read_text("utf-8")
         try:

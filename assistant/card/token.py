@@ -3,7 +3,10 @@
 Every public method returns an `Outcome`; none raises for a card- or PIN-level problem.
 Each call holds the module lock for its whole duration (one card operation at a time),
 opens its own PKCS#11 session and closes it again, so no login outlives the call and a
-card pulled out mid-way only ever spoils that one call: its error becomes CARD_REMOVED.
+card pulled out mid-way only ever spoils that one call. Where it was pulled decides what
+that call reports: before anything that changes the card was sent, CARD_REMOVED (nothing
+happened); inside such a call, UNKNOWN with the effect the card may now hold
+(errors.lost_write), never "unchanged".
 
 Before any PIN or PUK is sent the retry state is read afresh and `guard` decides; a
 refusal sends nothing. A wrong PIN is answered with the new retry state, never retried.
@@ -15,7 +18,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from assistant.card.apdu import CardGoneError, read_retry_counter
@@ -26,7 +29,13 @@ from assistant.card.certificates import (
 )
 from assistant.card.consent import LastTryConsent, PinOperation
 from assistant.card.discovery import find_module
-from assistant.card.errors import MAYBE_REMOVED, classify, error_name, is_pkcs11_error
+from assistant.card.errors import (
+    MAYBE_REMOVED,
+    classify,
+    error_name,
+    is_pkcs11_error,
+    lost_write,
+)
 from assistant.card.guard import (
     check_attempt,
     check_ca_unblock_allowed,
@@ -36,9 +45,9 @@ from assistant.card.guard import (
     effective_pin_policy,
 )
 from assistant.card.module import Pkcs11Module, TokenRef
-from assistant.card.outcomes import Outcome, OutcomeKind
+from assistant.card.outcomes import Outcome, OutcomeKind, PinProblem, PinRule
 from assistant.card.profiles import CardProfile, PinPolicy, UnblockStyle
-from assistant.card.rawp11 import CKU_SO, CKU_USER
+from assistant.card.rawp11 import CKU_SO, CKU_USER, Pkcs11CallError
 from assistant.card.retries import (
     CKF_LOGIN_REQUIRED,
     CKF_PROTECTED_AUTHENTICATION_PATH,
@@ -51,6 +60,9 @@ if TYPE_CHECKING:
     import pkcs11
 
 T = TypeVar("T")
+PinObserver = Callable[[str, "Outcome[object]"], None]
+"""Told (token serial, outcome) after every PIN operation: how the agent keeps its note
+that a PIN may have changed, without the card layer storing anything."""
 
 CKM_RSA_PKCS = 0x0001
 CKM_ECDSA = 0x1041
@@ -96,7 +108,12 @@ class TokenSession:
     """A card's token in one slot of a loaded module; create with `open_token`."""
 
     def __init__(
-        self, module: Pkcs11Module, ref: TokenRef, profile: CardProfile, reader: str | None
+        self,
+        module: Pkcs11Module,
+        ref: TokenRef,
+        profile: CardProfile,
+        reader: str | None,
+        observer: PinObserver | None = None,
     ) -> None:
         if ref.info is None:
             raise ValueError("token info missing")
@@ -107,6 +124,9 @@ class TokenSession:
         """The PC/SC reader, when known: needed for the exact retry count."""
         self.serial = ref.info.serial
         self.label = ref.info.label
+        self._observer = observer
+        self._last_status: TokenStatus | None = None
+        """The status read last within the running call (the state before its write)."""
 
     # -- public operations -------------------------------------------------------------
 
@@ -260,6 +280,10 @@ class TokenSession:
     # -- reading state -----------------------------------------------------------------
 
     def _status(self) -> TokenStatus:
+        self._last_status = self._read_status()
+        return self._last_status
+
+    def _read_status(self) -> TokenStatus:
         info = self.module.raw.token_info(self.slot_id)
         if info.serial != self.serial:
             raise _CardSwappedError
@@ -391,19 +415,24 @@ class TokenSession:
     def _run_pin(
         self, work: Callable[[], Outcome[T]], *, presenting_puk: bool = False
     ) -> Outcome[T]:
+        """A PIN or PUK operation: after a refusal by the card the retry state is read
+        again when the card still answers, so the person hears the card's real count; a
+        wrong PIN stays a wrong PIN even if the card is gone by then. After a lost answer
+        nothing is re-read: the module's cached flags would pass for the card's word."""
         outcome = self._guarded(work, presenting_puk=presenting_puk)
         if outcome.kind in _READ_RETRY_AFTER and outcome.retry is None:
-            retry = self._guarded(lambda: Outcome(OutcomeKind.OK, self._status()), False)
+            retry = self._guarded(lambda: Outcome(OutcomeKind.OK, self._read_status()), False)
             if retry.ok:
                 status = retry.unwrap()
                 state = status.puk if presenting_puk else status.pin
-                return Outcome(outcome.kind, retry=state, error=outcome.error)
-            if retry.kind is OutcomeKind.CARD_REMOVED:
-                return Outcome(OutcomeKind.CARD_REMOVED, error=outcome.error)
+                outcome = replace(outcome, retry=state)
+        if self._observer is not None:
+            self._observer(self.serial, outcome)
         return outcome
 
     def _guarded(self, work: Callable[[], Outcome[T]], presenting_puk: bool) -> Outcome[T]:
         with self.module.lock:
+            self._last_status = None
             try:
                 return work()
             except (CardGoneError, _CardSwappedError) as exc:
@@ -411,10 +440,39 @@ class TokenSession:
             except Exception as exc:
                 if not is_pkcs11_error(exc):
                     raise
+                effect = lost_write(exc, presenting_puk=presenting_puk)
+                if effect is not None:
+                    before = self._last_status.pin if self._last_status is not None else None
+                    return Outcome(
+                        OutcomeKind.UNKNOWN, error=error_name(exc), effect=effect, before=before
+                    )
                 kind = classify(exc, presenting_puk=presenting_puk)
+                if kind is OutcomeKind.PIN_POLICY:
+                    return Outcome(kind, error=error_name(exc), pin_rule=self._refused_rule(exc))
                 if kind in MAYBE_REMOVED and not self._present():
                     kind = OutcomeKind.CARD_REMOVED
                 return Outcome(kind, error=error_name(exc))
+
+    def _refused_rule(self, exc: BaseException) -> PinRule:
+        """The rule to explain when the module or card refused a PIN's format itself: the
+        new PIN's if the refusing call was writing one, else the current PIN's."""
+        new = isinstance(exc, Pkcs11CallError) and exc.function in ("C_SetPIN", "C_InitPIN")
+        status = self._last_status
+        if status is None:
+            limits = self.profile.pin
+        elif new:
+            limits = status.new_pin_policy
+        else:
+            limits = current_pin_policy(
+                self.profile.pin, status.min_pin_length, status.max_pin_length
+            )
+        return PinRule(
+            PinProblem.REJECTED_BY_CARD,
+            limits.min_length,
+            limits.max_length,
+            limits.digits_only,
+            new,
+        )
 
 
 _NEEDS_NEW = frozenset({PinOperation.CHANGE_PIN, PinOperation.UNBLOCK_PIN})
@@ -528,6 +586,7 @@ def open_token(
     token_label: str | None = None,
     configured_module: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
+    observer: PinObserver | None = None,
 ) -> Outcome[TokenSession]:
     """Find the profile's module, load it, and pick the token in `reader` (or by label).
 
@@ -549,7 +608,7 @@ def open_token(
     refs = [r for r in listed.unwrap() if _wanted(r, reader, token_label)]
     readable = [r for r in refs if r.info is not None]
     if len(readable) == 1:
-        return Outcome(OutcomeKind.OK, TokenSession(module, readable[0], profile, reader))
+        return Outcome(OutcomeKind.OK, TokenSession(module, readable[0], profile, reader, observer))
     if readable:
         return Outcome(OutcomeKind.NO_TOKEN, error="several tokens", search=search)
     if refs:

@@ -48,6 +48,15 @@ def find_vpcd_driver() -> Path:
     raise FileNotFoundError("libifdvpcd.so not found: apt-get install vsmartcard-vpcd")
 
 
+def find_pcscd() -> Path:
+    """The pcscd program; /usr/sbin is searched too, as it is not on a user's PATH."""
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+    found = shutil.which("pcscd", path=search)
+    if found is None:
+        raise FileNotFoundError("pcscd not found: apt-get install pcscd")
+    return Path(found)
+
+
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         try:
@@ -64,6 +73,11 @@ def free_port_pair() -> int:
         if _port_free(port) and _port_free(port + 1):
             return port
     raise RuntimeError("no free port pair for vpcd")
+
+
+def recorded_pid(pid_file: Path) -> int:
+    """The PID pcscd wrote; it ends the number with a NUL byte, not a newline."""
+    return int(pid_file.read_text(encoding="ascii").strip("\0\n "))
 
 
 def _unshare() -> list[str]:
@@ -125,11 +139,16 @@ class PcscService:
             )
             for slot in range(SLOTS_PER_ENTRY):
                 self.slots.append(ReaderSlot(f"{friendly} 00 {slot:02X}", port + slot))
+        self._launch(timeout)
+        self._free = list(self.slots)
+
+    def _launch(self, timeout: float) -> None:
         if os.geteuid() == 0:  # the mount point; Debian's pcscd package makes it otherwise
             Path("/run/pcscd").mkdir(parents=True, exist_ok=True)
         flags = "-f -a" if self.apdu_log else "-f"
         script = (
-            f"mount --bind '{self.run_dir}' /run/pcscd && exec pcscd {flags} -c '{self.conf_dir}'"
+            f"mount --bind '{self.run_dir}' /run/pcscd && "
+            f"exec '{find_pcscd()}' {flags} -c '{self.conf_dir}'"
         )
         with self.log_path.open("ab") as log:
             self._process = subprocess.Popen(
@@ -139,14 +158,26 @@ class PcscService:
                 stdin=subprocess.DEVNULL,
             )
         self._wait_for_readers(timeout)
-        self._free = list(self.slots)
+
+    def kill(self) -> None:
+        """SIGKILL pcscd, as a crash would: clients get SCARD_E_NO_SERVICE, every vpcd card
+        loses its link, and the socket and pid file stay behind."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=5)
+
+    def restart(self, timeout: float = 15.0) -> None:
+        """Start pcscd again after `kill`, with the same readers and the same bind mount;
+        a card must then be inserted again (its link died with the old pcscd)."""
+        self._remove_stale_files()
+        self._launch(timeout)
 
     def _remove_stale_files(self) -> None:
         """A pcscd killed without notice (the demo's terminal closed) leaves its socket and
         pid file behind, and a new pcscd refuses to start next to them."""
         pid_file = self.run_dir / "pcscd.pid"
         try:
-            os.kill(int(pid_file.read_text().strip()), 0)
+            os.kill(recorded_pid(pid_file), 0)
         except (FileNotFoundError, ValueError, ProcessLookupError):
             for leftover in (self.socket_path, pid_file):
                 with contextlib.suppress(FileNotFoundError):

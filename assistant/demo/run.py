@@ -1,45 +1,40 @@
-"""The built-in demo: the assistant in the terminal against a virtual AKİS card.
+"""The demo kit at work: a private pcscd, the virtual AKİS card, OCSP, and the chat.
 
-    python -m assistant.demo.run [nes-asistan options, e.g. --lang en]
-
-Starts a private pcscd with a vpcd reader, inserts a virtual card that presents an AKİS
-ATR (OpenSC's PIV driver serves it, so no TÜBİTAK middleware is needed), answers OCSP for
-its TEST certificate with `openssl ocsp` on loopback, and runs `nes-asistan` with its data
-under `.demo/` so the machine's own settings stay untouched.
-The card's state (PIN, retry counters) lives in `.demo/card.json`: PIN changes survive
-between runs; delete `.demo/` to start with a new card. The demo card's PIN is 123456.
-Everything started here is stopped by PID when the chat ends.
+Starts a private pcscd with a vpcd reader (in its own mount namespace, so the machine's
+smart-card service is left alone), inserts a virtual card that presents an AKİS ATR
+(OpenSC's PIV driver serves it, so no TÜBİTAK middleware is needed), answers OCSP for
+its TEST certificate with `openssl ocsp` on loopback, optionally serves the training
+portal, and runs `nes-asistan` (terminal or web chat) with its data under the demo's
+state folder, so the person's own settings stay untouched. The card's state (PIN, retry
+counters) lives in `<state>/card.json`: PIN changes survive between runs; delete the
+folder for a new card. Everything started here is stopped by PID when the chat ends.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.x509.oid import AuthorityInformationAccessOID
+from assistant.card.profiles import PROFILES_ENV, UnblockStyle
+from assistant.resources import packaged
 
-from assistant.demo.ocsp import OcspResponder, start_openssl_ocsp
-from assistant.demo.pcscd import PcscService
-from assistant.demo.piv_card import SLOT_SIGN, PivState
-from assistant.demo.pki import TestPki
-from assistant.demo.virtual_card import VirtualCard, create_state
-
-OCSP = AuthorityInformationAccessOID.OCSP
-
-DEMO_DIR = Path(".demo")
 DEMO_PIN = "123456"
 DEMO_PUK = "12345678"
-OPENSC_MODULE = "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so"
 OPENSC_CONF = """app opensc-pkcs11 {
     pkcs11 { user_pin_unblock_style = set_pin_in_unlogged_session; }
 }
 """
+PORTAL_URL_ENV = "NES_ASISTAN_PORTAL_URL"  # same as agent.portal_actions (demo is below agent)
+
+Say = Callable[..., None]
 
 
 def _stop_on_signal(signum: int, frame: object) -> None:
@@ -47,59 +42,110 @@ def _stop_on_signal(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-def main(argv: list[str]) -> int:
+def run_demo(state: Path, chat: list[str], *, portal: bool, say: Say) -> int:
+    """Run `nes-asistan *chat` against the demo card; its exit code."""
+    from assistant.demo.pcscd import PcscService
+    from assistant.demo.pki import TestPki
+    from assistant.demo.requirements import opensc_module
+    from assistant.demo.virtual_card import VirtualCard, create_state
+
     for signum in (signal.SIGHUP, signal.SIGTERM):
         signal.signal(signum, _stop_on_signal)
-    home = DEMO_DIR.resolve()
-    home.mkdir(exist_ok=True)
-    state = home / "card.json"
-    if not state.exists():
-        create_state(TestPki(home / "pki"), state, key_type="p384", pin=DEMO_PIN, puk=DEMO_PUK)
-    conf = home / "opensc.conf"
-    conf.write_text(OPENSC_CONF, encoding="utf-8")
-    trust = home / "trust"
+    state.mkdir(parents=True, exist_ok=True, mode=0o700)
+    card_state = state / "card.json"
+    if not card_state.exists():
+        create_state(TestPki(state / "pki"), card_state, pin=DEMO_PIN, puk=DEMO_PUK)
+    env = {
+        **os.environ,
+        "OPENSC_CONF": str(_write(state / "opensc.conf", OPENSC_CONF)),
+        "NES_ASISTAN_HOME": str(state / "home"),
+        "NES_ASISTAN_PKCS11_MODULE": str(opensc_module()),
+        "NES_ASISTAN_TRUST_DIR": str(_trust_dir(state)),
+    }
+    with contextlib.ExitStack() as running:
+        service = PcscService(state / "pcscd", entries=1)
+        service.start()
+        running.callback(service.stop)
+        running.callback(_ocsp_responder(state / "pki", card_state).stop)
+        os.environ.update(service.env())  # before this process first talks PC/SC
+        env.update(service.env())
+        slot = service.acquire_slot()
+        card = VirtualCard(card_state, "akis", slot.port, slot.name)
+        card.insert()
+        running.callback(card.remove, wait=False)
+        say("demo.card", pin=card.pin)
+        say("demo.state", folder=state)
+        if portal:
+            env.update(_start_portal(state, card, running, say))
+        try:
+            command = [sys.executable, "-m", "assistant", *chat]
+            code = subprocess.run(command, env=env, check=False).returncode
+        except KeyboardInterrupt:
+            code = 130
+    return code
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _trust_dir(state: Path) -> Path:
+    """The TEST roots, where the assistant looks for trusted issuers."""
+    trust = state / "trust"
     trust.mkdir(exist_ok=True)
     for name in ("root.pem", "ca.pem"):
-        shutil.copyfile(home / "pki" / name, trust / name)
-    service = PcscService(home / "pcscd", entries=1)
-    service.start()
-    responder = _ocsp_responder(home / "pki", state)
-    try:
-        os.environ.update(service.env())  # before this process first talks PC/SC
-        slot = service.acquire_slot()
-        card = VirtualCard(state, "akis", slot.port, slot.name)
-        card.insert()
-        env = {
-            **os.environ,
-            "OPENSC_CONF": str(conf),
-            "NES_ASISTAN_HOME": str(home / "home"),
-            "NES_ASISTAN_PKCS11_MODULE": OPENSC_MODULE,
-            "NES_ASISTAN_TRUST_DIR": str(trust),
-        }
-        print(f"Demo kartı takıldı (PIN: {DEMO_PIN}). / Demo card inserted (PIN: {DEMO_PIN}).\n")
-        command = [sys.executable, "-m", "assistant", *argv]
-        try:
-            return subprocess.run(command, env=env, check=False).returncode
-        except KeyboardInterrupt:
-            return 130
-        finally:
-            card.remove(wait=False)
-    finally:
-        responder.stop()
-        service.stop()
+        shutil.copyfile(state / "pki" / name, trust / name)
+    return trust
 
 
-def _ocsp_responder(pki: Path, state: Path) -> OcspResponder:
+def _ocsp_responder(pki: Path, card_state: Path) -> Any:
     """Answer on the port the demo certificate's AIA names (fixed when the card was made)."""
-    der = PivState.load(state).certificate_der(SLOT_SIGN)
+    from cryptography import x509
+    from cryptography.x509.oid import AuthorityInformationAccessOID
+
+    from assistant.demo.ocsp import start_openssl_ocsp
+    from assistant.demo.piv_card import SLOT_SIGN, PivState
+
+    der = PivState.load(card_state).certificate_der(SLOT_SIGN)
     assert der is not None, "the demo card has a signing certificate"
     certificate = x509.load_der_x509_certificate(der)
     access = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
-    url = next(d.access_location.value for d in access.value if d.access_method == OCSP)
+    ocsp = AuthorityInformationAccessOID.OCSP
+    url = next(d.access_location.value for d in access.value if d.access_method == ocsp)
     port = int(urlsplit(url).port or 80)
     signer = (pki / "ocsp.pem", pki / "ocsp.key")
     return start_openssl_ocsp(pki, pki / "ca.pem", signer, port, "demo")
 
 
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+def _start_portal(
+    state: Path, card: Any, running: contextlib.ExitStack, say: Say
+) -> Mapping[str, str]:
+    """The training portal, fresh each run, owning `card`; the environment the chat needs."""
+    from assistant.demo.portal import DEMO_WORD, holder_seed, start_portal
+
+    folder = state / "portal"
+    with contextlib.suppress(FileNotFoundError):
+        (folder / "state.json").unlink()  # the seed is read for a new state only
+    served = start_portal(folder, holder_seed(card.certificate, card.pin, card.puk))
+    running.callback(served.stop)
+    say("demo.portal", url=served.url, tckn=served.tckn, word=DEMO_WORD, outbox=served.outbox)
+    return {PORTAL_URL_ENV: served.url, PROFILES_ENV: str(_demo_profiles(state))}
+
+
+def _demo_profiles(state: Path) -> Path:
+    """The shipped card profiles, except that AKİS unlocks the way the demo's module does.
+
+    The demo card is served by OpenSC's PIV driver, which resets the PIN with C_SetPIN
+    in an unlogged session (RESET RETRY COUNTER); akisp11 may use the SO-login route.
+    Everything else about AKİS (above all: its PUK is managed by the CA) stays as shipped.
+    """
+    import yaml
+
+    document = yaml.safe_load(packaged("card", "profiles.yaml").read_text(encoding="utf-8"))
+    for profile in document["profiles"]:
+        if profile["id"] == "akis":
+            profile["unblock_style"] = UnblockStyle.SET_PIN_UNLOGGED.value
+    path = state / "profiles.yaml"
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    return path

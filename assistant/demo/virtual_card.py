@@ -17,7 +17,7 @@ from cryptography import x509
 from assistant.demo.atrs import atr_for
 from assistant.demo.piv_card import SLOT_AUTH, SLOT_SIGN, PivCard, PivState
 from assistant.demo.pki import TestPki
-from assistant.demo.vpcd_link import VpcdLink
+from assistant.demo.vpcd_link import Cut, CutPoint, VpcdLink
 
 DEMO_NAMES = ("Ayşe Çağlar Öztürk", "İsmail Güneş Şahin", "Gülşen Işık Doğan")
 
@@ -117,8 +117,25 @@ class VirtualCard:
         if wait and self.reader is not None:
             wait_for_card(self.reader, present=True)
 
+    def cut_at(self, ins: int, point: CutPoint | str, occurrence: int = 1) -> None:
+        """Pull the card at that APDU boundary of the `occurrence`-th `ins` command
+        (vpcd_link.Cut); it stays out until `insert()`, keeping what it applied."""
+        self._link.arm(Cut(ins, CutPoint(point), occurrence))
+
+    def wait_cut(self, timeout: float = 10.0) -> None:
+        """Block until the armed cut pulled the card and PC/SC saw it go."""
+        if not self._link.cut_done.wait(timeout):
+            raise TimeoutError("the armed cut never fired")
+        if self.reader is not None:
+            wait_for_card(self.reader, present=False, timeout=timeout)
+
+    @property
+    def cut_fired(self) -> bool:
+        return self._link.cut_done.is_set()
+
     def remove(self, wait: bool = True) -> None:
         """Close the socket (card pulled); wait until PC/SC reports the reader empty."""
+        self._link.disarm()
         if not self.inserted:
             return
         self._link.remove()

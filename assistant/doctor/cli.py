@@ -12,24 +12,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from assistant.cli_texts import Text
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The doctor's options, for `assistant.cli` and `python -m assistant.doctor`."""
-    parser.add_argument("--json", action="store_true", help="sonuçları JSON olarak yaz")
+
+def add_arguments(parser: argparse.ArgumentParser, text: Text) -> None:
+    """The doctor's options, for `assistant.cli` and `python -m assistant.doctor` (which
+    adds `--lang` itself; the main CLI has it as a global option)."""
+    parser.add_argument("--json", action="store_true", help=text("cli.doctor.json"))
     parser.add_argument(
-        "--report",
-        metavar="DOSYA",
-        type=Path,
-        help="destek raporunu DOSYA'ya (metin) ve DOSYA.json'a yaz; gizli bilgi içermez",
+        "--report", metavar=text("cli.metavar.file"), type=Path, help=text("cli.doctor.report")
     )
     parser.add_argument(
-        "--include-certificate",
-        action="store_true",
-        help="imza sertifikasını rapora ekle (T.C. Kimlik No'nuzu açıkça içerir)",
-    )
-    # SUPPRESS: `nes-asistan --lang en doctor` must not be overwritten by a None here.
-    parser.add_argument(
-        "--lang", metavar="KOD", default=argparse.SUPPRESS, help="rapor dili: tr, en, de, ar"
+        "--include-certificate", action="store_true", help=text("cli.doctor.include_certificate")
     )
 
 

@@ -1,5 +1,8 @@
 """`nes-asistan flows lint [PATH ...]`: load and lint flow files, print every problem.
 
+Without a path it checks the flows the assistant runs: the shipped ones together with
+`NES_ASISTAN_FLOWS` (assistant.resources).
+
 Exit status 0 when all is well, 1 when any problem was found, so CI can run it. Actions
 are checked against the registry the assistant really uses (`DEFAULT_REGISTRY`, or
 `args.registry` as "module:function" returning a `Registry`); when none can be
@@ -13,12 +16,12 @@ import importlib
 import sys
 from pathlib import Path
 
+from assistant.flow import loader
 from assistant.flow.actions import Registry
 from assistant.flow.lint import lint
-from assistant.flow.loader import flow_files, load_all
 from assistant.i18n.catalog import catalog_lookup
+from assistant.resources import flow_files
 
-DEFAULT_PATHS = ("flows",)
 DEFAULT_REGISTRY = "assistant.agent.actions:build_registry"
 
 
@@ -35,9 +38,10 @@ def load_registry(provider: str) -> Registry | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in (getattr(args, "paths", None) or DEFAULT_PATHS)]
+    given = getattr(args, "paths", None)
+    paths = [Path(p) for p in given] if given else flow_files()
     provider = getattr(args, "registry", None) or DEFAULT_REGISTRY
-    flows, problems = load_all(paths)
+    flows, problems = loader.load_all(paths)
     registry = load_registry(provider)
     if registry is None:
         print(f"note: no action registry ({provider}); action checks skipped", file=sys.stderr)
@@ -45,7 +49,7 @@ def main(args: argparse.Namespace) -> int:
     problems += lint(flows, registry, catalog=catalog)
     for problem in problems:
         print(problem)
-    files = len(flow_files(paths))
+    files = len(loader.flow_files(paths))
     verdict = f"{len(problems)} problem(s)" if problems else "no problems"
     print(f"{files} file(s), {len(flows)} flow(s): {verdict}", file=sys.stderr)
     return 1 if problems else 0

@@ -19,6 +19,7 @@ import asyncio
 import copy
 import enum
 import inspect
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Generator, Mapping
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ from assistant.flow.vocabulary import LANGUAGES, Repair, language_of, repair_of,
 from assistant.i18n.formatting import format_value
 from assistant.i18n.matching import ascii_fold, same
 from assistant.secret import MASK, Secret
+
+_log = logging.getLogger(__name__)
 
 # A turn that runs more steps than this without a prompt is a bug in a flow (lint's
 # busy-loop check should have caught it); stop instead of spinning.
@@ -690,6 +693,17 @@ class Session:
         finally:
             self._wipe_secrets(used)  # handed over once, then gone
         self.context[step.save_as] = {"outcome": result.outcome, **result.outputs}
+        # One line per action for the helpdesk: ids and the action's own machine-readable
+        # `problem` (outputs never hold a secret; nothing the person typed is named here).
+        problem = result.outputs.get("problem")
+        _log.info(
+            "flow=%s step=%s action=%s outcome=%s%s",
+            self.flow.name,
+            step.id,
+            step.action,
+            result.outcome,
+            f" problem={problem}" if problem else "",
+        )
         self.history.clear()  # an action cannot be undone: no going back past it
         self.progressed = True
         return self._next_of(step, result.outcome, step.on)

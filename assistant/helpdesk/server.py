@@ -68,7 +68,7 @@ class HelpdeskConfig:
 
 def load_config(path: Path) -> HelpdeskConfig:
     """The TOML configuration; relative paths are relative to the file."""
-    from assistant.agent.core import flows_dir
+    from assistant.resources import shipped_flows
 
     data = tomllib.loads(path.read_text(encoding="utf-8"))
     base = path.parent
@@ -79,7 +79,7 @@ def load_config(path: Path) -> HelpdeskConfig:
 
     return HelpdeskConfig(
         database=base / store.get("path", "helpdesk.db"),
-        flows=at(data.get("flows")) or flows_dir(),
+        flows=at(data.get("flows")) or shipped_flows(),
         operators={int(k): str(v) for k, v in data.get("operators", {}).items()},
         host=relay.get("host", "127.0.0.1"),
         port=int(relay.get("port", 8765)),

@@ -1,2 +1,2 @@
-"""Languages: Turkish-aware matching, Babel catalogs (extract, load, upkeep, build),
+"""Languages: Turkish-aware matching, Babel catalogs (extract, load, upkeep),
 locale-aware formatting and the choice of language."""

@@ -2,7 +2,7 @@
 
 Where the catalogs come from (decided here, once):
 - An installed build carries compiled `assistant/i18n/locales/<lang>/LC_MESSAGES/
-  messages.mo`, written at build time by `assistant.i18n.build` (no .mo is committed).
+  messages.mo`, written at build time by `assistant.build` (no .mo is committed).
 - A source checkout (tests, development, an editable install) has only the
   `locales/<lang>/LC_MESSAGES/messages.po` files; they are compiled in memory with Babel
   at first use and cached for the process. That costs a few milliseconds once and means
@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.i18n.language import SOURCE_LANGUAGE, SUPPORTED
+from assistant.resources import compiled_locales, source_locales
 
 DOMAIN = "messages"
-PACKAGED_LOCALES = Path(__file__).parent / "locales"  # written by assistant.i18n.build
-SOURCE_LOCALES = Path(__file__).parents[2] / "locales"  # the .po files of a checkout
+PACKAGED_LOCALES = compiled_locales()  # written by assistant.build
+SOURCE_LOCALES = source_locales()  # the .po files of a checkout
 
 # (message id, Turkish source, language) -> template; same shape as flow.outputs.Translator.
 Translate = Callable[[str, str, str], str]

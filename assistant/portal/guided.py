@@ -18,9 +18,10 @@ from typing import Any
 
 import yaml
 
+from assistant.resources import packaged
 from assistant.secret import SecretKind
 
-GUIDE_PATH = Path(__file__).with_name("guided.yaml")
+GUIDE_PATH = packaged("portal", "guided.yaml")
 
 
 class GuidedOperation(enum.StrEnum):

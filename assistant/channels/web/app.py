@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from pathlib import Path
 from typing import Any
 
 import anyio
@@ -43,8 +42,9 @@ from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
 from assistant.flow.outputs import Output, Translator
 from assistant.i18n.language import SOURCE_LANGUAGE, direction, language_of
+from assistant.resources import packaged
 
-STATIC = Path(__file__).parent / "static"
+STATIC = packaged("channels", "web", "static")
 CHANNEL = "web"
 MAX_MESSAGE_CHARS = 4096  # a reply is a line of text; anything longer is not our page
 CLOSE_UNSUPPORTED = 1003  # a binary frame: the page sends text only

@@ -12,9 +12,10 @@ from pathlib import Path
 
 from assistant.portal.reference import BANNER
 from assistant.portal.reference.service import Limits
+from assistant.resources import packaged
 
 HOST = "127.0.0.1"
-EXAMPLE_SEED = Path(__file__).with_name("seed.example.yaml")
+EXAMPLE_SEED = packaged("portal", "reference", "seed.example.yaml")
 
 
 def main(argv: list[str] | None = None) -> int:

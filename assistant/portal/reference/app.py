@@ -51,11 +51,12 @@ from assistant.portal.reference.service import (
     PortalService,
 )
 from assistant.portal.reference.store import PortalStore, create_state, load_seed
+from assistant.resources import packaged
 from assistant.secret import Secret, SecretKind
 
 BANNER_HEADER = "X-Training-Portal"
 TRAINING_KEY_HEADER = "X-Training-Key"
-OPENAPI_PATH = Path(__file__).with_name("openapi.yaml")
+OPENAPI_PATH = packaged("portal", "reference", "openapi.yaml")
 MAX_BODY = 16 * 1024
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # "\ud800" is valid JSON, not writable UTF-8
 MENU = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,22 @@ class Chat:
     @property
     def text(self) -> str:
         return "\n".join(o.text for o in self.seen)
+
+    def wait_for(self, needle: str, after: int = 0, timeout: float = 15.0) -> int:
+        """Wait until an output from position `after` on (pushed by a card event, say)
+        contains `needle`; the position just past it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for index, output in enumerate(list(self.seen)[after:], start=after):
+                if needle in output.text:
+                    return index + 1
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} never shown; saw:\n{self.text}")
+            time.sleep(0.02)
+
+    @property
+    def position(self) -> int:
+        return len(self.seen)
 
 
 @pytest.fixture

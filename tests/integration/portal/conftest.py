@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 
+from assistant.demo.portal import wait_until_serving
 from tests.unit.portal.conftest import TRAINING_KEY, free_port, write_seed
 
 
@@ -25,19 +24,6 @@ class PortalProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-
-def wait_until_serving(base_url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"portal exited:\n{log.read_text(errors='replace')}")
-        try:
-            httpx.get(f"{base_url}/openapi.json", timeout=0.5, trust_env=False)
-            return
-        except httpx.TransportError:
-            time.sleep(0.05)
-    raise RuntimeError("portal did not start in time")
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ import pytest
 from assistant.agent import logs
 from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
-from assistant.agent.core import Agent, flows_dir
+from assistant.agent.core import Agent
 from assistant.agent.portal_actions import PORTAL_URL_ENV, PortalActions
 from assistant.card.monitor import CardEvent, CardInserted, CardRemoved
 from assistant.card.profiles import ProfileSet, UnblockStyle
@@ -32,6 +32,7 @@ from assistant.demo.pki import TestPki
 from assistant.demo.virtual_card import VirtualCard, create_state
 from assistant.flow.outputs import Output, OutputKind
 from assistant.portal.reference.training import captcha_answer, latest_code
+from assistant.resources import shipped_flows
 from tests.integration.portal.conftest import PortalProcess, portal_process  # noqa: F401
 from tests.unit.portal.conftest import (
     MOBILE,
@@ -48,6 +49,8 @@ from tests.unit.portal.conftest import (
 NEW_PIN = "582617"
 CARD_PIN = "904731"
 MY_FLOWS = (
+    "card_ready",
+    "pin_hint",
     "portal",
     "portal_login",
     "portal_guide",
@@ -238,7 +241,7 @@ def journey(
         flows = tmp_path / "flows"
         flows.mkdir(exist_ok=True)
         for name in MY_FLOWS:
-            shutil.copy(flows_dir() / f"{name}.yaml", flows / f"{name}.yaml")
+            shutil.copy(shipped_flows() / f"{name}.yaml", flows / f"{name}.yaml")
         service = CardService(rig_profiles(), configured_module=opensc_module)
         agent = Agent(card=service, flows_path=flows, root=root)
         agent.start()

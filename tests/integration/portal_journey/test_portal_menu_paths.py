@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.core import flows_dir
 from assistant.demo.virtual_card import VirtualCard
 from assistant.portal.api import CertificateStatus
 from assistant.portal.client import PortalClient
 from assistant.portal.reference.training import captcha_answer
+from assistant.resources import shipped_flows
 from assistant.secret import Secret, SecretKind
 from tests.integration.portal_journey.conftest import WORD_CANARY, Journey
 from tests.unit.portal.conftest import MOBILE, TCKN, TRAINING_KEY
@@ -121,7 +121,7 @@ def test_portal_gone_mid_menu_is_answered_plainly_and_the_conversation_goes_on(
 ) -> None:
     # The whole assistant, from its main menu: journey() adds its own flows to these.
     (tmp_path / "flows").mkdir()
-    for flow in flows_dir().glob("*.yaml"):
+    for flow in shipped_flows().glob("*.yaml"):
         shutil.copy(flow, tmp_path / "flows" / flow.name)
     run = journey("main", virtual_card("akis"))
     run.reply("Kamu SM portalında işlem yapmak istiyorum")

@@ -6,8 +6,14 @@ import pkcs11.exceptions as p11
 import pytest
 
 from assistant.card.apdu import interpret_status
-from assistant.card.errors import MAYBE_REMOVED, classify, error_name, is_pkcs11_error
-from assistant.card.outcomes import Outcome, OutcomeKind
+from assistant.card.errors import (
+    MAYBE_REMOVED,
+    classify,
+    error_name,
+    is_pkcs11_error,
+    lost_write,
+)
+from assistant.card.outcomes import Effect, Outcome, OutcomeKind
 from assistant.card.rawp11 import Pkcs11CallError
 
 
@@ -92,3 +98,45 @@ def test_verify_without_data_answers(sw: int, tries: int | None, verified: bool)
 def test_answers_without_a_counter_are_not_guessed() -> None:
     assert interpret_status(0x6A88) is None
     assert interpret_status(0x6D00) is None
+
+
+@pytest.mark.parametrize(
+    ("function", "rv", "puk", "effect"),
+    [
+        # The answer lost inside a call that changes the card: what it may have done.
+        ("C_Login", 0x05, False, Effect.PIN_TRY_MAYBE_USED),
+        ("C_Login", 0x32, True, Effect.PUK_TRY_MAYBE_USED),
+        ("C_SetPIN", 0x30, False, Effect.PIN_MAYBE_CHANGED),
+        ("C_SetPIN", 0x05, True, Effect.PIN_MAYBE_RESET),
+        ("C_InitPIN", 0x06, True, Effect.PIN_MAYBE_RESET),
+        ("C_Sign", 0x32, False, Effect.SIGNATURE_LOST),
+        ("C_SetPIN", 0x8000_0001, False, Effect.PIN_MAYBE_CHANGED),  # unknown code: unknown
+        # The card answered, or the module refused before sending: nothing is unknown.
+        ("C_SetPIN", 0xA0, False, None),
+        ("C_Login", 0xA4, False, None),
+        ("C_SetPIN", 0xA2, False, None),
+        ("C_Login", 0xB3, False, None),
+        ("C_Login", 0xE0, False, None),
+        ("C_Login", 0x100, False, None),
+        ("C_Sign", 0x101, False, None),
+        # Calls that change nothing on the card.
+        ("C_GetTokenInfo", 0x32, False, None),
+        ("C_SignInit", 0x05, False, None),
+    ],
+)
+def test_a_lost_answer_is_unknown_only_inside_a_call_that_changes_the_card(
+    function: str, rv: int, puk: bool, effect: Effect | None
+) -> None:
+    assert lost_write(Pkcs11CallError(function, rv), presenting_puk=puk) is effect
+
+
+def test_python_pkcs11_errors_are_never_taken_for_a_lost_write() -> None:
+    # They name no function; every write goes through our own calls (rawp11).
+    assert lost_write(p11.DeviceRemoved()) is None
+
+
+def test_only_a_new_pin_is_what_a_note_is_kept_for() -> None:
+    assert {e for e in Effect if e.pin_may_be_new} == {
+        Effect.PIN_MAYBE_CHANGED,
+        Effect.PIN_MAYBE_RESET,
+    }

@@ -11,13 +11,13 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from assistant.flow.actions import Registry
+from assistant.build import compile_catalogs
+from assistant.flow.actions import ActionResult, Registry
 from assistant.flow.lint import lint
 from assistant.flow.loader import load_all
 from assistant.flow.outputs import OutputKind
 from assistant.flow.session import Session
 from assistant.flow.texts import ENGINE_TEXTS
-from assistant.i18n.build import compile_catalogs
 from assistant.i18n.catalog import (
     SOURCE_LOCALES,
     catalog_lookup,
@@ -120,9 +120,14 @@ def test_lint_reports_a_new_untranslated_text_with_its_flow_and_step(tmp_path: P
 
 
 def _test_signature_session(language: str) -> Session:
+    """The shipped test signature flow, its card checks answered "all ready" (no card here)."""
     flows, problems = load_all([ROOT / "flows"])
     assert problems == []
-    return Session(flows, Registry(), "test_signature", language=language, translator=translator())
+    registry = Registry()
+    for name in ("card.find_reader", "card.find_card", "card.find_module", "card.find_token"):
+        registry.register(name, lambda: ActionResult("found"), outcomes=("found",))
+    registry.register("card.pin_note", lambda: ActionResult("none"), outcomes=("none",))
+    return Session(flows, registry, "test_signature", language=language, translator=translator())
 
 
 def test_a_session_speaks_the_chosen_language_and_switches_mid_flow() -> None:
