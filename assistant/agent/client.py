@@ -24,7 +24,7 @@ CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 class AgentGoneError(ConnectionError):
-    """The agent closed the connection (stopped or crashed)."""
+    """The agent closed the connection (stopped or crashed) or stopped answering."""
 
 
 class RemoteConversation:
@@ -73,7 +73,10 @@ class RemoteConversation:
                 self._socket.sendall(encode(message))
             except OSError as error:
                 raise AgentGoneError from error
-            answer = self._answers.get(timeout=REPLY_TIMEOUT_SECONDS)
+            try:
+                answer = self._answers.get(timeout=REPLY_TIMEOUT_SECONDS)
+            except queue.Empty:
+                raise AgentGoneError("no answer within the reply timeout") from None
         if answer is None:
             raise AgentGoneError
         if answer.get("type") == "error":

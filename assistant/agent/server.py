@@ -5,6 +5,11 @@ Only one process may talk to the card at a time without tripping over another's 
 state, so the terminal chat attaches here when an agent runs and starts one in-process
 only when none does. Card operations block, so every request runs in a worker thread;
 card events come from the monitor thread and are handed to the event loop.
+
+Whatever a front end sends, it gets one answer a line and keeps its connection: a line
+longer than `wire.MAX_LINE_BYTES` is read to its end and dropped; such a line, bad JSON,
+JSON nested deeper than `boundedjson.MAX_DEPTH` and unknown requests are answered
+`bad_request`.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
@@ -23,7 +27,8 @@ from typing import Any
 
 from assistant.agent.conversation import Attached
 from assistant.agent.core import Agent
-from assistant.agent.wire import SOCKET_NAME, encode, outputs_message
+from assistant.agent.wire import MAX_LINE_BYTES, SOCKET_NAME, encode, outputs_message
+from assistant.boundedjson import parse_object
 from assistant.flow.outputs import Output
 
 _log = logging.getLogger(__name__)
@@ -67,7 +72,9 @@ class AgentServer:
         claim_socket(self.path)
         old_umask = os.umask(0o177)  # the socket is born 0600, not chmod-ed afterwards
         try:
-            server = await asyncio.start_unix_server(self._client, path=str(self.path))
+            server = await asyncio.start_unix_server(
+                self._client, path=str(self.path), limit=MAX_LINE_BYTES
+            )
         finally:
             os.umask(old_umask)
         _log.info("agent listening")
@@ -89,9 +96,10 @@ class AgentServer:
             loop.call_soon_threadsafe(writer.write, outputs_message("push", outputs, language))
 
         try:
-            while line := await reader.readline():
-                request = _parse(line)
-                if request is None:
+            while (line := await _next_line(reader)) != b"":
+                request = parse_object(line) if line is not None else None
+                if request is None or not _well_formed(request):
+                    _log.info("agent: refused a malformed request (%s)", _why(line))
                     writer.write(encode({"type": "error", "error": "bad_request"}))
                 elif request.get("op") == "open" and conversation is None:
                     channel = str(request.get("channel", "terminal"))
@@ -122,12 +130,33 @@ class AgentServer:
                 await writer.wait_closed()
 
 
-def _parse(line: bytes) -> dict[str, Any] | None:
-    try:
-        request = json.loads(line)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return request if isinstance(request, dict) else None
+async def _next_line(reader: asyncio.StreamReader) -> bytes | None:
+    """The next line; b"" at the end of the stream; None for a line longer than
+    MAX_LINE_BYTES, which is read to its newline and dropped so the stream stays in step."""
+    too_long = False
+    while True:
+        try:
+            line = await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as error:
+            return None if too_long else error.partial  # b"" once the front end is gone
+        except asyncio.LimitOverrunError as error:
+            await reader.readexactly(error.consumed)  # already buffered: drop it
+            too_long = True
+            continue
+        return None if too_long else line
+
+
+def _well_formed(request: dict[str, Any]) -> bool:
+    """Every field a request may carry has the type the protocol gives it."""
+    fields = ("op", "channel", "language", "text")
+    return isinstance(request.get("op"), str) and all(
+        isinstance(request.get(name, ""), str) for name in fields
+    )
+
+
+def _why(line: bytes | None) -> str:
+    """What was wrong with a refused line, for the log (never the line itself)."""
+    return "longer than the limit" if line is None else f"{len(line)} bytes"
 
 
 def main(args: argparse.Namespace) -> int:

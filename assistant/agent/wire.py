@@ -3,9 +3,10 @@
 Client → agent: `{"op": "open", "channel", "language"}`, `{"op": "reply", "text"}`,
 `{"op": "close"}`. Agent → client: `{"type": "outputs", "language", "outputs": [...]}`
 answering a request, `{"type": "push", "language", "outputs": [...]}` for card events,
-`{"type": "error", "error": code}`. A reply may carry a PIN: the socket is the user's own
-(0600 in a 0700 directory), the agent never logs message bodies, and nothing here is ever
-written down.
+`{"type": "error", "error": code}`. A line holds at most MAX_LINE_BYTES and JSON nested
+at most `boundedjson.MAX_DEPTH` deep; anything else is answered `bad_request`. A reply
+may carry a PIN: the socket is the user's own (0600 in a 0700 directory), the agent
+never logs message bodies, and nothing here is ever written down.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 from assistant.flow.outputs import Output, OutputChoice, OutputKind, OutputPicture
 
 SOCKET_NAME = "agent.sock"
+MAX_LINE_BYTES = 64 * 1024  # one request: a typed reply and a few keys
 
 
 def output_to_json(output: Output) -> dict[str, Any]:

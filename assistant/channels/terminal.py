@@ -200,7 +200,7 @@ def main(args: argparse.Namespace) -> int:
     from assistant.agent.server import socket_path
     from assistant.i18n.language import initial_language
 
-    logs.configure()
+    logs.configure("terminal")
     chat = TerminalChat()
     language = initial_language(getattr(args, "lang", None))
     attached = RemoteConversation.attach(socket_path(), chat.show, "terminal", language)

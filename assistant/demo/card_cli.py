@@ -47,14 +47,16 @@ def main(argv: list[str] | None = None) -> int:
     subject = card.certificate.subject.rfc4514_string()
     print(f"card inserted on port {args.port} ({args.atr} ATR): {subject}; Ctrl-C to remove")
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    # Both set here: a process started in the background by a script inherits SIGINT
+    # ignored, and Python then installs no KeyboardInterrupt for it, so Ctrl-C (or the
+    # tests' SIGINT) would be lost.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
     try:
         while not stop.wait(0.5):
             if not card.inserted:  # vpcd closed the link: pcscd stopped
                 print("vpcd closed the connection")
                 return 1
-    except KeyboardInterrupt:
-        pass
     finally:
         card.remove(wait=False)
     print("card removed")

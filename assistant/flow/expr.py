@@ -156,6 +156,12 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in", "true", "false", "null"}
+
+# A condition is one line a person reads; these bounds keep parsing, linting and
+# evaluating it cheap and far from Python's recursion limit, whatever a file holds.
+MAX_LENGTH = 1_000
+MAX_DEPTH = 32  # parentheses, brackets and `not`s inside one another
+MAX_DIGITS = 15
 _LITERALS: dict[str, Value] = {"true": True, "false": False, "null": None}
 
 
@@ -191,6 +197,17 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = _tokenize(text)
         self.pos = 0
+        self.depth = 0
+
+    def nested(self, token: _Token) -> None:
+        """Count one more level of nesting at `token`; too many is a parse error."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(
+                f"this condition is nested too deeply (more than {MAX_DEPTH} levels of "
+                "parentheses, brackets or 'not'); split it into simpler steps",
+                token.offset,
+            )
 
     def peek(self) -> _Token:
         return self.tokens[self.pos]
@@ -235,8 +252,12 @@ class _Parser:
         return expr
 
     def not_expr(self) -> Expr:
+        token = self.peek()
         if self.accept("not"):
-            return Not(self.not_expr())
+            self.nested(token)
+            operand = self.not_expr()
+            self.depth -= 1
+            return Not(operand)
         return self.comparison()
 
     def comparison(self) -> Expr:
@@ -253,6 +274,10 @@ class _Parser:
     def atom(self) -> Expr:
         token = self.take()
         if token.kind == "number":
+            if len(token.text.lstrip("-").replace(".", "")) > MAX_DIGITS:
+                raise ExprError(
+                    f"this number is too long (more than {MAX_DIGITS} digits)", token.offset
+                )
             return Literal(float(token.text) if "." in token.text else int(token.text))
         if token.kind == "string":
             return Literal(token.text[1:-1])
@@ -261,16 +286,20 @@ class _Parser:
         if token.kind == "name":
             return Name(token.text)
         if token.text == "(" and token.kind == "op":
+            self.nested(token)
             expr = self.or_expr()
             self.expect(")")
+            self.depth -= 1
             return expr
         if token.text == "[" and token.kind == "op":
+            self.nested(token)
             items: list[Expr] = []
             if not self.accept("]"):
                 items.append(self.atom())
                 while self.accept(","):
                     items.append(self.atom())
                 self.expect("]")
+            self.depth -= 1
             return ListExpr(tuple(items))
         found = token.text or "the end of the condition"
         raise ExprError(
@@ -282,4 +311,9 @@ class _Parser:
 
 def parse(text: str) -> Expr:
     """Parse a condition; raises ExprError with the offset of the first problem."""
+    if len(text) > MAX_LENGTH:
+        raise ExprError(
+            f"this condition is too long ({len(text)} characters, at most {MAX_LENGTH})",
+            0,
+        )
     return _Parser(text).parse()

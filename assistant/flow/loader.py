@@ -5,6 +5,12 @@ expected and what was found, in plain words, and suggest the likely intended key
 YAML is composed (not constructed) with PyYAML so every node keeps its position; all
 problems of a file are collected and raised together in one `FlowLoadError`. Whether
 names refer to real steps, actions and flows is lint's job (lint.py), not the loader's.
+
+The contract, whatever the bytes: a `Flow` or a `FlowLoadError` whose problems carry
+file:line:col, never another exception. Files are UTF-8 (anything else is reported as
+such, with a hint when it looks like Windows-1254), YAML 1.1's surprising number forms
+(`0x10`, `0b11`, `010`, `1:30`) are refused rather than silently converted, and size,
+nesting and number length have limits far above what a real flow needs.
 """
 
 from __future__ import annotations
@@ -52,6 +58,19 @@ if TYPE_CHECKING:
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _STEP_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.\w+)*$")
+
+# Limits: the largest shipped flow is ~15 KB and 7 levels deep.
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32
+MAX_DIGITS = 9
+_PLAIN_INT = re.compile(r"-?(?:0|[1-9][0-9]*)")
+# What YAML refuses in a file (PyYAML's own reader rule), found before YAML sees it so the
+# problem can say where; lone surrogates are caught here too.
+_UNREADABLE = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+# What a text value may not hold once escapes such as "\x01" or "\ud800" are decoded.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 # A step's kind is the first of these keys it has; `say:` on other kinds is their text.
 _KIND_ORDER = (
@@ -125,7 +144,14 @@ def describe(node: Node) -> str:
         return "a list"
     if node.tag.endswith(":null"):
         return "nothing (the value is empty)"
-    return repr(node.value)
+    return _quote(str(node.value))
+
+
+def _quote(value: str, limit: int = 60) -> str:
+    """`repr` of a value from the file, shortened: a problem line stays one readable line."""
+    return (
+        repr(value) if len(value) <= limit else repr(value[:limit]) + f"… ({len(value)} characters)"
+    )
 
 
 class _Builder:
@@ -158,7 +184,9 @@ class _Builder:
                 continue
             if key not in allowed:
                 self.problem(
-                    key_node, "schema", f"unknown key {key!r} in {what}; {_suggest(key, allowed)}"
+                    key_node,
+                    "schema",
+                    f"unknown key {_quote(key)} in {what}; {_suggest(key, allowed)}",
                 )
                 continue
             result[key] = value_node
@@ -177,17 +205,46 @@ class _Builder:
             raise self.problem(
                 node,
                 "schema",
-                f"expected {what} (letters, digits and _ only, no spaces), found {value!r}",
+                f"expected {what} (letters, digits and _ only, no spaces), found {_quote(value)}",
             )
         return value
 
     def integer(self, node: Node, what: str, minimum: int) -> int:
         value = self.text(node, what)
-        if not node.tag.endswith(":int") or int(value) < minimum:
+        number = _plain_int(value) if node.tag.endswith(":int") else None
+        if number is None or number < minimum:
             raise self.problem(
-                node, "schema", f"expected {what} (a whole number ≥ {minimum}), found {value!r}"
+                node,
+                "schema",
+                f"expected {what} (a whole number ≥ {minimum}), found {_quote(value)}"
+                + _number_hint(value),
             )
-        return int(value)
+        return number
+
+    def option(self, node: Node, what: str) -> object:
+        """A validator option's value: a plain whole number, true/false, nothing or a text."""
+        from yaml.nodes import ScalarNode
+
+        if not isinstance(node, ScalarNode):
+            raise self.problem(
+                node, "schema", f"expected one value for {what}, found {describe(node)}"
+            )
+        value = str(node.value)
+        if node.tag.endswith(":int"):
+            number = _plain_int(value)
+            if number is None:
+                raise self.problem(
+                    node,
+                    "schema",
+                    f"expected a whole number for {what}, found {_quote(value)}"
+                    + _number_hint(value),
+                )
+            return number
+        if node.tag.endswith(":bool"):
+            return value.lower() in ("true", "yes", "on")
+        if node.tag.endswith(":null"):
+            return None
+        return value
 
     def items(self, node: Node, what: str) -> list[Node]:
         from yaml.nodes import SequenceNode
@@ -584,7 +641,9 @@ class _Builder:
                     values = self.mapping(options, f"options of {name}", _AnyKey())
                     result.append(
                         ValidatorUse(
-                            name, {k: _scalar(v) for k, v in values.items()}, self.loc(options)
+                            name,
+                            {k: self.option(v, f"{name} {k}") for k, v in values.items()},
+                            self.loc(options),
                         )
                     )
                 continue
@@ -604,15 +663,40 @@ class _AnyKey(set[str]):
         return True
 
 
-def _scalar(node: Node) -> object:
-    value = str(node.value)
-    if node.tag.endswith(":int"):
+def _plain_int(value: str) -> int | None:
+    """A whole number written the way a person means it: decimal digits, bounded length."""
+    if _PLAIN_INT.fullmatch(value) and len(value.lstrip("-")) <= MAX_DIGITS:
         return int(value)
-    if node.tag.endswith(":bool"):
-        return value.lower() in ("true", "yes", "on")
-    if node.tag.endswith(":null"):
-        return None
-    return value
+    return None
+
+
+def _number_hint(value: str) -> str:
+    """Why YAML 1.1 reads `value` as another number than it seems to say, if it does."""
+    body = value.lstrip("+-").replace("_", "")
+    if len(body) > MAX_DIGITS * 2:
+        return f" (at most {MAX_DIGITS} digits)"
+    try:
+        if body[:2].lower() in ("0x", "0b"):
+            form = "hexadecimal" if body[1] in "xX" else "binary"
+            number = int(body[2:], 16 if form == "hexadecimal" else 2)
+        elif ":" in body:
+            form, number = "base-60", 0
+            for part in body.split(":"):
+                number = number * 60 + int(part)
+        elif len(body) > 1 and body.startswith("0"):
+            form, number = "octal", int(body, 8)
+        elif "_" in value or value.startswith("+"):
+            form, number = "", int(body)
+        else:
+            return ""
+    except ValueError:
+        return ""
+    number = -number if value.startswith("-") else number
+    return (
+        f" (YAML 1.1 reads {value} as the {form} number {number}; write {number} if you mean it)"
+        if form
+        else f" (YAML 1.1 reads {value} as {number}; write {number})"
+    )
 
 
 def _suggest(found: str, allowed: Iterable[str]) -> str:
@@ -622,14 +706,133 @@ def _suggest(found: str, allowed: Iterable[str]) -> str:
     return f"{hint}expected one of: {', '.join(options)}"
 
 
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of character `offset` in `text`."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def decode(data: bytes, file: str) -> str:
+    """The text of a flow file; FlowLoadError when it is too large or not UTF-8."""
+    if len(data) > MAX_FILE_BYTES:
+        raise FlowLoadError(
+            [
+                Problem(
+                    "limit",
+                    f"this file is larger than {MAX_FILE_BYTES // 1024} KiB, far more than a "
+                    "flow needs; split it into several flows",
+                    Location(file, 1, 1),
+                )
+            ]
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FlowLoadError(
+            [
+                Problem(
+                    "encoding",
+                    "this file is saved as UTF-16; save it as UTF-8",
+                    Location(file, 1, 1),
+                )
+            ]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        good = data[: error.start].decode("utf-8-sig", errors="replace")
+        line, column = _position(good, len(good))
+        turkish = data[error.start : error.start + 1].decode("cp1254", errors="replace")
+        hint = "; it looks like Windows-1254 (Turkish)" if turkish in "çÇğĞıİöÖşŞüÜ" else ""
+        problem = Problem(
+            "encoding",
+            f"this file is not UTF-8 text (byte 0x{data[error.start]:02x} here){hint}: "
+            "save it as UTF-8",
+            Location(file, line, column),
+        )
+        raise FlowLoadError([problem]) from None
+
+
+def _unreadable(text: str, file: str) -> Problem | None:
+    found = _UNREADABLE.search(text)
+    if found is None:
+        return None
+    line, column = _position(text, found.start())
+    char = ord(found.group())
+    what = (
+        "a broken character (a lone surrogate)"
+        if 0xD800 <= char <= 0xDFFF
+        else "a control character"
+    )
+    return Problem(
+        "encoding",
+        f"this file contains {what}, U+{char:04X}, which a flow file cannot hold; delete it",
+        Location(file, line, column),
+    )
+
+
+def _check_tree(root: Node, file: str) -> list[Problem]:
+    """Problems with the document's shape that the step builder must never meet: nesting
+    deeper than MAX_DEPTH, aliases (they make a tree a graph, possibly a cycle), keys that
+    are not plain words, and control characters that escapes put into a text."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    problems: list[Problem] = []
+
+    def add(node: Node, code: str, message: str) -> None:
+        mark = node.start_mark
+        problems.append(Problem(code, message, Location(file, mark.line + 1, mark.column + 1)))
+
+    seen: set[int] = set()
+    stack: list[tuple[Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            add(
+                node,
+                "schema",
+                "this value is used again through an alias (*name); flow files do not "
+                "support anchors and aliases: write the value out each time",
+            )
+            continue
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            add(node, "limit", f"this is nested more than {MAX_DEPTH} levels deep")
+            continue
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if not isinstance(key, ScalarNode):
+                    add(key, "schema", f"expected a key (a plain word), found {describe(key)}")
+                    continue
+                stack += [(key, depth + 1), (value, depth + 1)]
+        elif isinstance(node, SequenceNode):
+            stack += [(item, depth + 1) for item in node.value]
+        elif found := _UNSHOWABLE.search(str(node.value)):
+            add(
+                node,
+                "schema",
+                f"this text holds the character U+{ord(found.group()):04X} (written as an "
+                "escape), which cannot be shown; delete it",
+            )
+    # The walk runs last item first; report in file order.
+    return sorted(problems, key=lambda p: (p.location.line, p.location.column))
+
+
 def load_text(text: str, file: str = "<flow>") -> Flow:
     """Build one flow from YAML text; raises FlowLoadError listing every problem."""
     import yaml
 
+    if len(text) > MAX_FILE_BYTES:
+        decode(text.encode("utf-8", "surrogatepass"), file)  # raises the size problem
+    if unreadable := _unreadable(text, file):
+        raise FlowLoadError([unreadable])
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     builder = _Builder(file)
     try:
         root = yaml.compose(text, Loader=loader)
+    except RecursionError:
+        problem = Problem(
+            "limit", f"this file is nested more than {MAX_DEPTH} levels deep", Location(file, 1, 1)
+        )
+        raise FlowLoadError([problem]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -640,10 +843,15 @@ def load_text(text: str, file: str = "<flow>") -> Flow:
             what += f" ({error.context} that starts at {at})"
         problem = Problem("yaml", f"this is not valid YAML: {what}", Location(file, line, column))
         raise FlowLoadError([problem]) from None
+    except yaml.YAMLError as error:
+        problem = Problem("yaml", f"this is not valid YAML: {error}", Location(file, 1, 1))
+        raise FlowLoadError([problem]) from None
     if root is None:
         raise FlowLoadError(
             [Problem("schema", "expected a flow, found an empty file", Location(file, 1, 1))]
         )
+    if shape := _check_tree(root, file):
+        raise FlowLoadError(shape)
     try:
         flow = builder.flow(root)
     except _InvalidError:
@@ -654,7 +862,9 @@ def load_text(text: str, file: str = "<flow>") -> Flow:
 
 
 def load_file(path: Path) -> Flow:
-    return load_text(path.read_text(encoding="utf-8"), str(path))
+    with path.open("rb") as stream:
+        data = stream.read(MAX_FILE_BYTES + 1)  # bounded: a FIFO or /dev/zero cannot hang us
+    return load_text(decode(data, str(path)), str(path))
 
 
 def flow_files(paths: Iterable[Path]) -> list[Path]:
@@ -677,7 +887,11 @@ def load_all(paths: Iterable[Path]) -> tuple[dict[str, Flow], list[Problem]]:
             continue
         except OSError as error:
             problems.append(
-                Problem("io", f"cannot read this file: {error.strerror}", Location(str(file), 1, 1))
+                Problem(
+                    "io",
+                    f"cannot read this file: {error.strerror or error}",
+                    Location(str(file), 1, 1),
+                )
             )
             continue
         if flow.name in flows:

@@ -24,6 +24,13 @@ the operator still joined. A wrong or expired secret closes the socket with 1008
 secret is bound to its one session and cleared from the database when the session ends.
 Nothing a person typed is stored or logged here: logs carry session ids and frame types.
 TLS is uvicorn's (`--ssl-certfile/--ssl-keyfile`, see README.md); the app is the same.
+
+Limits: an `open` is refused with 1013 (try again later) before anything is created when
+`max_waiting` sessions already wait for an operator (pairing.py), so a refused open
+leaves no session row and no registered agent. A frame that is binary, nested deeper
+than `boundedjson.MAX_DEPTH` or not JSON is outside the protocol (1008). A socket that
+closes while the relay writes to it (an operator's /say as the agent goes away, a
+shutdown) is the ordinary end of a connection, logged at INFO, never an error.
 """
 
 from __future__ import annotations
@@ -43,6 +50,7 @@ from starlette.applications import Starlette
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from assistant.boundedjson import parse_object
 from assistant.helpdesk.pairing import JoinOutcome, Pairing, TooManyCodesError
 from assistant.helpdesk.redact import redact
 from assistant.helpdesk.store import HelpdeskStore
@@ -51,6 +59,7 @@ log = logging.getLogger(__name__)
 
 AGENT_PATH = "/v1/agent"
 CLOSE_POLICY = 1008
+CLOSE_BUSY = 1013  # "try again later": max_waiting sessions already wait
 CLOSE_ENDED = 4001
 MAX_TEXT = 4096
 MAX_LINES = 50
@@ -89,6 +98,10 @@ OperatorSink = Callable[[int, str, Mapping[str, str]], Awaitable[None]]
 
 class ProtocolError(ValueError):
     """A frame outside the protocol: the connection is closed, its content not logged."""
+
+
+class HelpdeskBusyError(RuntimeError):
+    """As many sessions wait for an operator as the helpdesk allows (`max_waiting`)."""
 
 
 def check_frame(frame: object, allowed: Mapping[str, frozenset[str]]) -> dict[str, Any]:
@@ -172,7 +185,7 @@ class RelayHub:
         reason = "disconnected"
         try:
             while True:
-                frame = check_frame(await socket.receive_json(), AGENT_FRAMES)
+                frame = check_frame(await _receive_object(socket), AGENT_FRAMES)
                 if agent is None:
                     if frame["type"] == "open":
                         agent = await self._open(socket, frame["language"])
@@ -187,11 +200,13 @@ class RelayHub:
                     await self._from_agent(agent, frame)
         except WebSocketDisconnect:
             pass
-        except (ProtocolError, ValueError, TooManyCodesError) as error:
-            # ValueError: not JSON. Log the kind only; the frame may hold anything.
-            log.warning("agent frame rejected: %s", type(error).__name__)
-            with contextlib.suppress(Exception):
-                await socket.close(code=CLOSE_POLICY)
+        except (HelpdeskBusyError, TooManyCodesError):
+            log.warning("support session refused: %d sessions wait already", self._waiting())
+            await _close(socket, CLOSE_BUSY)
+        except ProtocolError as error:
+            # Log the kind only; the frame may hold anything.
+            log.warning("agent frame rejected: %s", error)
+            await _close(socket, CLOSE_POLICY)
         finally:
             if agent is not None and self._agents.get(agent.session_id) is agent:
                 if reason == "disconnected":  # it may come back: wait RESUME_GRACE for it
@@ -201,16 +216,29 @@ class RelayHub:
                 else:
                     await self._end(agent.session_id, reason)
 
+    def _waiting(self) -> int:
+        return self.store.waiting_sessions()
+
     async def _open(self, socket: WebSocket, language: str) -> _Agent:
+        """A new session with its code, or nothing at all: a refused or failed open leaves
+        no session row, no valid code and no registered agent behind."""
+        if not self.pairing.has_room():
+            raise HelpdeskBusyError
         session = self.store.create_session(language[:8])
-        agent = _Agent(socket, session.id, session.language)
-        self._agents[session.id] = agent
-        code = self.pairing.issue(session.id)
+        try:
+            code = self.pairing.issue(session.id)
+        except TooManyCodesError:  # codes of sessions past waiting fill the last place
+            self.store.discard_session(session.id)
+            raise
         secret = secrets.token_urlsafe(RESUME_BYTES)
         self.store.set_resume(session.id, _resume_hash(secret))
-        await socket.send_json(
-            {"type": "opened", "session": session.id, "code": code, "resume": secret}
-        )
+        agent = _Agent(socket, session.id, session.language)
+        self._agents[session.id] = agent
+        opened = {"type": "opened", "session": session.id, "code": code, "resume": secret}
+        if not await _send(socket, opened):  # it never learnt the session: nothing to resume
+            del self._agents[session.id]
+            self.store.discard_session(session.id)
+            raise WebSocketDisconnect
         log.info("support session %s opened", session.id)
         return agent
 
@@ -227,13 +255,13 @@ class RelayHub:
         agent = _Agent(socket, session_id, session.language)
         if previous is not None:  # a half-dead socket the relay had not noticed yet
             agent.backlog, agent.diagnostics = previous.backlog, previous.diagnostics
-            with contextlib.suppress(Exception):
-                await previous.socket.close(code=CLOSE_POLICY)
+            await _close(previous.socket, CLOSE_POLICY)
         self._agents[session_id] = agent
         self.store.attach(session_id)
         operator = session.operator_id
         name = "" if operator is None else self.store.operator_name(operator) or str(operator)
-        await socket.send_json({"type": "resumed", "operator": name})
+        if not await _send(socket, {"type": "resumed", "operator": name}):
+            raise WebSocketDisconnect  # gone again at once: detached as before
         log.info("support session %s resumed", session_id)
         if operator is not None:
             await self.notify(operator, "helpdesk.operator.resumed", {})
@@ -243,9 +271,12 @@ class RelayHub:
         self.store.touch(agent.session_id)
         kind = frame["type"]
         if kind == "new_code":
-            await agent.socket.send_json(
-                {"type": "code", "code": self.pairing.issue(agent.session_id)}
-            )
+            try:
+                code = self.pairing.issue(agent.session_id)
+            except TooManyCodesError:  # back to waiting after /leave, with the helpdesk full
+                await self._end(agent.session_id, "busy")
+                return
+            await _send(agent.socket, {"type": "code", "code": code})
             return
         session = self.store.session(agent.session_id)
         operator = session.operator_id if session is not None else None
@@ -267,10 +298,9 @@ class RelayHub:
         if session is None or not self.store.end_session(session_id, reason):
             return
         log.info("support session %s ended: %s", session_id, reason)
-        if agent is not None and reason != "disconnected":
-            with contextlib.suppress(Exception):
-                await agent.socket.send_json({"type": "ended", "reason": reason})
-                await agent.socket.close(code=CLOSE_ENDED)
+        ended = {"type": "ended", "reason": reason}
+        if agent is not None and reason != "disconnected" and await _send(agent.socket, ended):
+            await _close(agent.socket, CLOSE_ENDED)
         if session.operator_id is not None:
             await self.notify(session.operator_id, f"helpdesk.operator.{reason}", {})
 
@@ -285,8 +315,10 @@ class RelayHub:
             self.store.end_session(session_id, "disconnected")
             return JoinOutcome.WRONG
         name = self.store.operator_name(operator_id) or str(operator_id)
+        if not await _send(agent.socket, {"type": "joined", "operator": name}):
+            self.store.leave(operator_id)  # the agent is going: it resumes or the session ends
+            return JoinOutcome.WRONG
         log.info("operator %s joined support session %s", operator_id, session_id)
-        await agent.socket.send_json({"type": "joined", "operator": name})
         await self.notify(operator_id, "helpdesk.operator.joined", {"language": agent.language})
         if agent.diagnostics:
             await self.notify(
@@ -311,7 +343,7 @@ class RelayHub:
         if self.store.leave(operator_id) is None:
             return False
         if agent is not None:
-            await agent.socket.send_json({"type": "left", "operator": name})
+            await _send(agent.socket, {"type": "left", "operator": name})
         return True
 
     async def say(self, operator_id: int, text: str) -> bool:
@@ -321,8 +353,8 @@ class RelayHub:
             return False
         self.store.touch(agent.session_id)
         name = self.store.operator_name(operator_id) or str(operator_id)
-        await agent.socket.send_json({"type": "message", "operator": name, "text": text[:MAX_TEXT]})
-        return True
+        frame = {"type": "message", "operator": name, "text": text[:MAX_TEXT]}
+        return await _send(agent.socket, frame)
 
     async def suggest(self, operator_id: int, flow: str) -> bool:
         """Offer a flow; the person decides whether to start it."""
@@ -330,8 +362,7 @@ class RelayHub:
         if agent is None or not flow.isidentifier() or len(flow) > 64:
             return False
         self.store.touch(agent.session_id)
-        await agent.socket.send_json({"type": "suggest", "flow": flow})
-        return True
+        return await _send(agent.socket, {"type": "suggest", "flow": flow})
 
     async def expire_idle(self) -> list[str]:
         """End sessions idle for longer than the timeout (called periodically)."""
@@ -345,6 +376,34 @@ class RelayHub:
         while True:
             await asyncio.sleep(every)
             await self.expire_idle()
+
+
+async def _receive_object(socket: WebSocket) -> dict[str, Any]:
+    """The next frame as a JSON object; ProtocolError for binary, deep or non-JSON frames."""
+    message = await socket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    text = message.get("text")
+    frame = parse_object(text) if isinstance(text, str) else None
+    if frame is None:
+        raise ProtocolError("not a JSON object in a text frame")
+    return frame
+
+
+async def _send(socket: WebSocket, frame: dict[str, Any]) -> bool:
+    """Send `frame` to an agent; False when its socket has closed or is closing, which
+    is how connections end (the agent went, the relay shuts down), not an error."""
+    try:
+        await socket.send_json(frame)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        log.info("agent socket closed before a %s frame could be sent", frame["type"])
+        return False
+    return True
+
+
+async def _close(socket: WebSocket, code: int) -> None:
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError, OSError):
+        await socket.close(code=code)
 
 
 def _resume_hash(secret: str) -> bytes:

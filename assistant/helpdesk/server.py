@@ -20,6 +20,7 @@ Example configuration (TOML):
 
     [session]
     idle_minutes = 30
+    max_waiting = 200      # sessions that may wait for an operator at once (code length)
 
     [operators]            # Telegram user id = name shown to the person
     123456789 = "Ayşe (BİDB)"
@@ -42,7 +43,7 @@ from pathlib import Path
 from assistant.channels.telegram.bot import TelegramBot, guidance_flows, run_polling_errors
 from assistant.flow.model import Problem
 from assistant.flow.outputs import Translator
-from assistant.helpdesk.pairing import Pairing, load_key
+from assistant.helpdesk.pairing import MAX_WAITING, Pairing, load_key
 from assistant.helpdesk.relay import IDLE_TIMEOUT, RelayHub
 from assistant.helpdesk.store import Clock, HelpdeskStore
 
@@ -62,6 +63,7 @@ class HelpdeskConfig:
     ssl_certfile: Path | None = None
     ssl_keyfile: Path | None = None
     idle_timeout: float = IDLE_TIMEOUT
+    max_waiting: int = MAX_WAITING
 
 
 def load_config(path: Path) -> HelpdeskConfig:
@@ -84,6 +86,7 @@ def load_config(path: Path) -> HelpdeskConfig:
         ssl_certfile=at(relay.get("ssl_certfile")),
         ssl_keyfile=at(relay.get("ssl_keyfile")),
         idle_timeout=float(session.get("idle_minutes", IDLE_TIMEOUT / 60)) * 60,
+        max_waiting=int(session.get("max_waiting", MAX_WAITING)),
     )
 
 
@@ -111,7 +114,9 @@ class HelpdeskServer:
         self.config = config
         self.store = HelpdeskStore(config.database, clock=clock)
         self.store.set_operators(config.operators)
-        pairing = Pairing(self.store, load_key(config.database.with_suffix(".key")))
+        pairing = Pairing(
+            self.store, load_key(config.database.with_suffix(".key")), config.max_waiting
+        )
         self.bot = TelegramBot(self.store, flows, translator=translator or catalog_translator())
         self.hub = RelayHub(
             self.store, pairing, agent_tokens, self.bot.notify, idle_timeout=config.idle_timeout

@@ -195,6 +195,20 @@ class HelpdeskStore:
         self._run("UPDATE pairing_codes SET used = 1 WHERE session_id = ?", (session_id,))
         return cursor.rowcount == 1
 
+    def discard_session(self, session_id: str) -> None:
+        """Forget a session that never reached its agent: its codes and its row."""
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM pairing_codes WHERE session_id = ?", (session_id,))
+            self._db.execute("DELETE FROM support_sessions WHERE id = ?", (session_id,))
+
+    def waiting_sessions(self) -> int:
+        """Open sessions no operator has joined (yet, or again after /leave)."""
+        (count,) = self._run(
+            "SELECT COUNT(*) FROM support_sessions WHERE state = 'waiting'"
+        ).fetchone()
+        return int(count)
+
     def idle_sessions(
         self, idle_seconds: float, detached_seconds: float | None = None
     ) -> list[str]:
@@ -246,11 +260,29 @@ class HelpdeskStore:
         )
 
     # -- pairing codes -----------------------------------------------------------------
-    def add_code(self, code_hash: bytes, session_id: str, lifetime: float) -> None:
-        self._run(
-            "INSERT INTO pairing_codes (code_hash, session_id, expires) VALUES (?, ?, ?)",
-            (code_hash, session_id, self.clock() + lifetime),
-        )
+    def replace_code(
+        self, code_hash: bytes, session_id: str, lifetime: float, most_valid: int
+    ) -> bool:
+        """Make `code_hash` the session's one valid code (revoking an earlier one), unless
+        that would make more than `most_valid` codes valid at once; whether it did."""
+        now = self.clock()
+        with self._lock, self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.execute(
+                "UPDATE pairing_codes SET used = 1 WHERE session_id = ? AND used = 0",
+                (session_id,),
+            )
+            (valid,) = self._db.execute(
+                "SELECT COUNT(*) FROM pairing_codes WHERE used = 0 AND expires > ?", (now,)
+            ).fetchone()
+            if valid >= most_valid:
+                self._db.execute("ROLLBACK")
+                return False
+            self._db.execute(
+                "INSERT INTO pairing_codes (code_hash, session_id, expires) VALUES (?, ?, ?)",
+                (code_hash, session_id, now + lifetime),
+            )
+            return True
 
     def take_code(self, code_hash: bytes) -> str | None:
         """The session of a valid, unused, unexpired code, which is used up by this call."""

@@ -11,13 +11,18 @@ racing the old socket's close) takes it over, and the old tab is told so and clo
 so two pages never answer the same question. What the person types is handed to the
 conversation and nowhere else: never logged, never sent back (a secret shows as a mask
 in the page only).
+
+A frame the page never sends closes the socket with the code that names it: 1003 for
+binary, 1009 for text longer than MAX_MESSAGE_CHARS or JSON nested deeper than
+`boundedjson.MAX_DEPTH`, 1008 for anything else that is not a reply; invalid UTF-8
+(1007) and frames over the server's size limit (1009) are closed by the WebSocket layer
+itself.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from typing import Any
 
 import anyio
@@ -28,9 +33,11 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import Message
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from assistant.agent.conversation import Attached, Opener
+from assistant.boundedjson import MAX_DEPTH, nesting_depth, parse_object
 from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
 from assistant.flow.outputs import Output, Translator
@@ -41,7 +48,9 @@ from assistant.resources import packaged
 STATIC = packaged("channels", "web", "static")
 CHANNEL = "web"
 MAX_MESSAGE_CHARS = 4096  # a reply is a line of text; anything longer is not our page
+CLOSE_UNSUPPORTED = 1003  # a binary frame: the page sends text only
 CLOSE_POLICY = 1008  # a message our page never sends
+CLOSE_TOO_BIG = 1009  # longer than MAX_MESSAGE_CHARS, or nested deeper than MAX_DEPTH
 CLOSE_REPLACED = 4000  # the conversation moved to another tab
 
 Turn = dict[str, Any]
@@ -139,16 +148,22 @@ def _picture(output: Output) -> dict[str, str] | None:
 
 def reply_text(message: str) -> str | None:
     """The text of a `{"type": "reply", "text": ...}` message; None for anything else."""
-    if len(message) > MAX_MESSAGE_CHARS:
-        return None
-    try:
-        data = json.loads(message)
-    except ValueError:
-        return None
-    if not isinstance(data, dict) or data.get("type") != "reply":
+    data = parse_object(message)
+    if data is None or data.get("type") != "reply":
         return None
     text = data.get("text")
     return text if isinstance(text, str) else None
+
+
+def read_frame(message: Message) -> str | int:
+    """A received WebSocket message's reply text, or the close code it calls for."""
+    text = message.get("text")
+    if not isinstance(text, str):
+        return CLOSE_UNSUPPORTED
+    if len(text) > MAX_MESSAGE_CHARS or nesting_depth(text) > MAX_DEPTH:
+        return CLOSE_TOO_BIG
+    reply = reply_text(text)
+    return CLOSE_POLICY if reply is None else reply
 
 
 class _Connection:
@@ -219,8 +234,11 @@ class WebChat:
             while True:
                 outputs = await pending.get()
                 await websocket.send_json(turn(conversation, outputs, self.translator))
-        except WebSocketDisconnect:
-            return  # the page went; `_answer` sees it too and ends the conversation
+        except (WebSocketDisconnect, RuntimeError):
+            # The page went, or the WebSocket layer closed the socket over a junk frame
+            # (uvicorn refuses a send after its close with RuntimeError); `_answer` sees
+            # it too and ends the conversation.
+            return
 
 
 async def _answer(
@@ -229,9 +247,12 @@ async def _answer(
     """Read replies until the page goes; the close code to send, if any."""
     try:
         while True:
-            text = reply_text(await websocket.receive_text())
-            if text is None:
-                return CLOSE_POLICY
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return None
+            text = read_frame(message)
+            if isinstance(text, int):
+                return text
             pending.put_nowait(await run_in_threadpool(conversation.reply, text))
     except WebSocketDisconnect:
         return None

@@ -98,7 +98,7 @@ class LoopbackGuard:
         refused = refusal(scope, self.token, self.port)
         if refused is not None:
             status, reason = refused
-            log.warning("web chat: refused %s %s (%s)", scope["type"], scope["path"], reason)
+            log.info("web chat: refused %s %s (%s)", scope["type"], scope["path"], reason)
             await self._refuse(scope, receive, send, status)
             return
         if scope["type"] == "http":

@@ -10,6 +10,10 @@ gets. `GET /api/training/captcha/{login_id}` returns the answer only when the ap
 created with a training key and the request carries it in `X-Training-Key`; without a
 key configured it answers 404. Tests and a trainer's console hold the key; the agent
 driving the portal for a trainee does not.
+
+Malformed input gets a 4xx, never a 5xx: a body is read only up to MAX_BODY, must be a
+JSON object nested at most `boundedjson.MAX_DEPTH` deep, and its texts must be Unicode
+a file can hold (no lone surrogates, no NUL); anything else is `400 invalid_request`.
 """
 
 from __future__ import annotations
@@ -19,8 +23,8 @@ import dataclasses
 import datetime as dt
 import hmac
 import html
-import json
 import random
+import re
 import secrets
 import time
 from pathlib import Path
@@ -34,6 +38,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.boundedjson import parse_object
 from assistant.pki.tckn import mask_tckn
 from assistant.portal.api import RevocationReason, SessionStage
 from assistant.portal.reference import BANNER, BANNER_ASCII
@@ -53,6 +58,7 @@ BANNER_HEADER = "X-Training-Portal"
 TRAINING_KEY_HEADER = "X-Training-Key"
 OPENAPI_PATH = packaged("portal", "reference", "openapi.yaml")
 MAX_BODY = 16 * 1024
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # "\ud800" is valid JSON, not writable UTF-8
 MENU = (
     "Askıdan İndir",
     "Sertifikamı İptal Et",
@@ -345,23 +351,22 @@ async def _bad_request(request: Request, exc: BadRequestError) -> Response:
 
 
 async def _json(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if len(raw) > MAX_BODY:
-        raise BadRequestError("body")
+    raw = bytearray()
+    async for chunk in request.stream():  # never more than MAX_BODY in memory
+        raw += chunk
+        if len(raw) > MAX_BODY:
+            raise BadRequestError("body")
     if not raw:
         return {}
-    try:
-        data = json.loads(raw)
-    except ValueError as exc:
-        raise BadRequestError("body") from exc
-    if not isinstance(data, dict):
+    data = parse_object(bytes(raw))
+    if data is None:
         raise BadRequestError("body")
     return data
 
 
 def _str(body: dict[str, Any], name: str) -> str:
     value = body.get(name)
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _UNSTORABLE.search(value):
         raise BadRequestError(name)
     return value
 

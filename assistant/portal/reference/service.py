@@ -9,6 +9,13 @@ file (see `store.py`). The PIN is shown to its logged-in holder until "Parolalar
 Sil". The PUK is never shown: "Kilit Çözme" decrypts it only to seal it, together with
 the new PIN, to the one-time key of the agent that asked (see `sealing.py`), which
 models the real CA's end-to-end unblock channel to the chip.
+
+It models a CA's limits too (`Limits`): the captcha is checked before anything about a
+login is recorded; wrong security words lock a Kimlik No out, in a table of at most
+`max_lockouts` entries that forgets failures a lock-out period old; an SMS code dies
+after `sms_tries` wrong tries or `sms_ttl_s`, and at most `sms_per_window` codes are
+sent to one Kimlik No per `sms_window_s`; at most `max_logins` logins are pending at
+once (each holds a captcha image in memory).
 """
 
 from __future__ import annotations
@@ -80,6 +87,11 @@ class Limits:
     session_idle_s: float = 300.0
     word_tries: int = 5
     lockout_s: float = 1800.0
+    max_lockouts: int = 10_000
+    """Kimlik Nos with recent wrong words kept at once: the state file stays small."""
+    sms_per_window: int = 5
+    sms_window_s: float = 3600.0
+    max_logins: int = 1_000
 
 
 class GoneError(Exception):
@@ -165,6 +177,8 @@ class PortalService:
             raise ValueError("invalid TC Kimlik No")
         with self._lock:
             self._forget_stale()
+            while len(self._logins) >= self.limits.max_logins:  # a flood: the oldest go
+                del self._logins[min(self._logins, key=lambda k: self._logins[k].touched)]
             login_id = secrets.token_urlsafe(16)
             text = captcha.new_text(self.rng)
             png = captcha.render_png(text, self.rng)
@@ -183,20 +197,24 @@ class PortalService:
             if login.sms_digest is not None:
                 raise GoneError(SessionStage.LOGIN)  # credentials were accepted already
             now = self.clock()
-            lockout = self._state.lockouts.setdefault(login.tckn, Lockout())
-            if lockout.locked_until > now:
-                log.info("login refused for %s: locked out", mask_tckn(login.tckn))
-                return LoginAnswer(
-                    LoginOutcome.LOCKED_OUT, retry_after_s=int(lockout.locked_until - now) + 1
-                )
-            if not captcha.matches(login.captcha_text, captcha_text):
+            if not captcha.matches(login.captcha_text, captcha_text):  # before anything else
                 log.info("wrong captcha for %s", mask_tckn(login.tckn))
                 return LoginAnswer(LoginOutcome.BAD_CAPTCHA, captcha_png=self._recaptcha(login))
+            lockout = self._state.lockouts.get(login.tckn)
+            locked_until = max(
+                lockout.locked_until if lockout else 0.0, self._sms_allowed_at(login.tckn, now)
+            )
+            if locked_until > now:
+                log.info("login refused for %s: locked out", mask_tckn(login.tckn))
+                return LoginAnswer(
+                    LoginOutcome.LOCKED_OUT, retry_after_s=int(locked_until - now) + 1
+                )
             holder = self._state.holders.get(login.tckn)
             right = word_matches(holder.security_word if holder else _DUMMY_WORD, word.reveal())
             if holder is None or not right:
-                return self._wrong_word(login, lockout, now)
-            lockout.failures = 0
+                return self._wrong_word(login, now)
+            self._state.lockouts.pop(login.tckn, None)
+            self._state.sms_sent.setdefault(login.tckn, []).append(now)
             self._save()
             code = f"{self.rng.randrange(10**6):06d}"
             login.sms_digest = _digest(login_id, code)
@@ -355,7 +373,19 @@ class PortalService:
 
     # --- internals -------------------------------------------------------------------
 
-    def _wrong_word(self, login: _Login, lockout: Lockout, now: float) -> LoginAnswer:
+    def _sms_allowed_at(self, tckn: str, now: float) -> float:
+        """When the next SMS code may go to `tckn` (now or earlier: it may)."""
+        window = self.limits.sms_window_s
+        recent = [t for t in self._state.sms_sent.get(tckn, ()) if now - t < window]
+        if len(recent) < self.limits.sms_per_window:
+            return 0.0
+        return recent[-self.limits.sms_per_window] + window
+
+    def _wrong_word(self, login: _Login, now: float) -> LoginAnswer:
+        lockout = self._state.lockouts.get(login.tckn)
+        if lockout is None or now - lockout.last_failure > self.limits.lockout_s:
+            lockout = self._state.lockouts[login.tckn] = Lockout()  # failures long ago: forgiven
+        lockout.last_failure = now
         lockout.failures += 1
         tries_left = max(0, self.limits.word_tries - lockout.failures)
         if tries_left == 0:
@@ -451,7 +481,31 @@ class PortalService:
         return dt.datetime.fromtimestamp(self.clock(), dt.UTC)
 
     def _save(self) -> None:
+        self._bound_tables()
         self.store.save(self._state)
+
+    def _bound_tables(self) -> None:
+        """Forget what no longer counts and keep the lock-out table within its size."""
+        now, limits = self.clock(), self.limits
+        lockouts = self._state.lockouts
+        for tckn in [
+            t
+            for t, v in lockouts.items()
+            if v.locked_until <= now and now - v.last_failure > limits.lockout_s
+        ]:
+            del lockouts[tckn]
+        if len(lockouts) > limits.max_lockouts:  # a flood: keep who is locked out longest
+            keep = sorted(
+                lockouts, key=lambda t: (lockouts[t].locked_until, lockouts[t].last_failure)
+            )
+            for tckn in keep[: len(lockouts) - limits.max_lockouts]:
+                del lockouts[tckn]
+        for tckn, sent in list(self._state.sms_sent.items()):
+            recent = [t for t in sent if now - t < limits.sms_window_s]
+            if recent:
+                self._state.sms_sent[tckn] = recent
+            else:
+                del self._state.sms_sent[tckn]
 
 
 def _digest(login_id: str, code: str) -> bytes:

@@ -4,7 +4,8 @@ Like the real CA, the portal keeps the holder's PIN (until "Parolalarımı Sil")
 card's PUK, so they are stored AES-GCM encrypted under a server key kept in a separate
 file (`<state>.key`, mode 0600), bound to holder and field by the associated data. The
 security word is only ever compared, so it is stored as a salted scrypt hash. Writes
-are atomic (temp file + rename): a crash never leaves half a state file.
+are atomic (temp file, fsync, rename): a crash never leaves half a state file, and a
+failed write leaves the old file and no temp file.
 
 A seed (JSON or YAML, see `seed.example.yaml`) describes holders in clear for
 convenience; `create_state` turns it into a state file and the seed is not needed again.
@@ -69,6 +70,7 @@ class HolderRecord:
 class Lockout:
     failures: int = 0
     locked_until: float = 0.0
+    last_failure: float = 0.0
 
 
 @dataclass
@@ -76,6 +78,8 @@ class PortalState:
     holders: dict[str, HolderRecord] = field(default_factory=dict)
     lockouts: dict[str, Lockout] = field(default_factory=dict)
     """Per Kimlik No, known or not: unknown numbers behave like known ones."""
+    sms_sent: dict[str, list[float]] = field(default_factory=dict)
+    """When SMS codes went to each holder lately (for the re-issue limit)."""
 
 
 class PortalStore:
@@ -93,6 +97,7 @@ class PortalStore:
         return PortalState(
             holders={t: _holder_from_json(h) for t, h in data["holders"].items()},
             lockouts={t: Lockout(**v) for t, v in data.get("lockouts", {}).items()},
+            sms_sent={t: [float(x) for x in v] for t, v in data.get("sms_sent", {}).items()},
         )
 
     def save(self, state: PortalState) -> None:
@@ -100,11 +105,24 @@ class PortalStore:
             "version": STATE_VERSION,
             "holders": {t: _to_json(h) for t, h in state.holders.items()},
             "lockouts": {t: dataclasses.asdict(v) for t, v in state.lockouts.items()},
+            "sms_sent": state.sms_sent,
         }
+        text = json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=self.path.name, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, ensure_ascii=False, indent=1)
-        os.replace(tmp, self.path)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        directory = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)  # the rename itself survives a power cut
+        finally:
+            os.close(directory)
 
     def encrypt(self, tckn: str, name: str, value: str) -> dict[str, str]:
         nonce = os.urandom(12)

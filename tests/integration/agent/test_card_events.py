@@ -25,6 +25,15 @@ BACK = "Kart yeniden takıldı; kaldığımız yerden devam ediyoruz"
 ASK_SIGNATURE_PIN = "İmza için PIN'inizi yazınız"
 
 
+def agent_sees_a_card(chat: Chat, present: bool, timeout: float = 30.0) -> None:
+    """Wait until the agent itself has handled the insertion or removal."""
+    assert chat.agent is not None
+    deadline = time.monotonic() + timeout
+    while (chat.agent.card.picture().card is not None) != present:
+        assert time.monotonic() < deadline, "the agent never saw the card event"
+        time.sleep(0.02)
+
+
 def pull_and_put_back(card: VirtualCard, chat: Chat) -> None:
     mark = chat.position
     card.remove()
@@ -61,15 +70,6 @@ def test_a_card_inserted_at_the_menu_pauses_a_flow_that_never_read_its_status(
     pull_and_put_back(card, chat)
     assert ASK_SIGNATURE_PIN in chat.seen[-1].text
     assert "Deneme imzası atıldı" in chat.say(PIN)
-
-
-def agent_sees_a_card(chat: Chat, present: bool, timeout: float = 10.0) -> None:
-    """Wait until the agent itself has handled the insertion or removal."""
-    assert chat.agent is not None
-    deadline = time.monotonic() + timeout
-    while (chat.agent.card.picture().card is not None) != present:
-        assert time.monotonic() < deadline, "the agent never saw the card event"
-        time.sleep(0.02)
 
 
 def test_pulling_the_card_at_the_menu_does_not_pause(

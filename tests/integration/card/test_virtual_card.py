@@ -206,11 +206,17 @@ def test_card_pulled_between_and_during_operations(
         while not stop.is_set():
             results.append(token.certificates().kind)
 
+    def wait_until(condition: Callable[[], bool]) -> None:
+        deadline = time.monotonic() + 30
+        while not condition():
+            assert time.monotonic() < deadline and worker.is_alive(), results[-5:]
+            time.sleep(0.01)
+
     worker = threading.Thread(target=busy)
     worker.start()
-    time.sleep(0.5)
+    wait_until(lambda: OutcomeKind.OK in results)  # reading while the card is in
     card.remove()
-    time.sleep(0.5)
+    wait_until(lambda: bool(results) and results[-1] is OutcomeKind.CARD_REMOVED)
     stop.set()
     worker.join(10)
     assert not worker.is_alive()

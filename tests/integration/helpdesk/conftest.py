@@ -10,6 +10,7 @@ nothing in these flows touches a card.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
@@ -157,7 +158,7 @@ def demo_flows() -> dict[str, Flow]:
 def local_chat(tmp_path: Path, demo_flows: dict[str, Flow]) -> Iterator[Callable[[], LocalChat]]:
     chats: list[LocalChat] = []
 
-    def open_chat() -> LocalChat:
+    def open_chat(ssl_context: ssl.SSLContext | None = None) -> LocalChat:
         registry = Registry()
 
         def fresh() -> Session:
@@ -169,7 +170,7 @@ def local_chat(tmp_path: Path, demo_flows: dict[str, Flow]) -> Iterator[Callable
         def push(outputs: list[Output]) -> None:  # the chat exists once the link does
             holder[0].push(outputs)
 
-        link = SupportLink(push, flows=demo_flows)
+        link = SupportLink(push, flows=demo_flows, ssl_context=ssl_context)
         conversation = Conversation(fresh(), store, CardService(), lambda o: None, fresh)
         chat = LocalChat(conversation, link)
         holder.append(chat)

@@ -13,6 +13,7 @@ import json
 import logging
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent
 from assistant.agent.portal_actions import PORTAL_URL_ENV
+from assistant.card.monitor import CardEvent, CardInserted, CardRemoved
 from assistant.card.profiles import ProfileSet, UnblockStyle
 from assistant.demo.piv_card import PivState
 from assistant.demo.pki import TestPki
@@ -100,6 +102,33 @@ class Journey:
         """The last prompt must be `message_id` (so the test types into the right question)."""
         assert self.prompt.message_id == message_id, self.trace()
         return self.prompt
+
+    def reinsert(self, card: VirtualCard, timeout: float = 30.0) -> None:
+        """Pull `card` and put it back, returning once the agent itself has seen both:
+        PC/SC knowing it (what `insert()` waits for) is not the agent's monitor knowing
+        it, and a reply sent in between meets the old card or a paused conversation."""
+        seen: list[CardEvent] = []
+        arrived = threading.Condition()
+
+        def listener(event: CardEvent) -> None:  # the card service's monitor thread
+            with arrived:
+                seen.append(event)
+                arrived.notify_all()
+
+        def wait_for(kind: type[CardEvent]) -> None:
+            with arrived:
+                found = arrived.wait_for(lambda: any(isinstance(e, kind) for e in seen), timeout)
+            assert found, f"the agent never saw {kind.__name__}; it saw {seen}"
+
+        unsubscribe = self.agent.card.subscribe(listener)
+        try:
+            card.remove()
+            wait_for(CardRemoved)
+            seen.clear()
+            card.insert()
+            wait_for(CardInserted)
+        finally:
+            unsubscribe()
 
     def trace(self) -> str:
         return "\n".join(f"{o.kind.value} {o.message_id}: {o.text}" for o in self.outputs[-8:])

@@ -225,8 +225,7 @@ def test_without_a_portal_the_unlock_is_guided_and_checked_on_the_card(
     locked_akis_card.state.pin = NEW_PIN  # what the CA's unblock does to the chip
     locked_akis_card.state.pin_tries_left = 3
     locked_akis_card.state.save(locked_akis_card.state_path)
-    locked_akis_card.remove()
-    locked_akis_card.insert()
+    run.reinsert(locked_akis_card)  # and only once the agent has seen it back:
     run.reply("1")  # check again
     run.expect("unlock.ask_new_pin")
     run.reply(NEW_PIN)

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.integration
 def slot(pcsc_service: PcscService) -> Iterator[ReaderSlot]:
     reserved = pcsc_service.acquire_slot()
     yield reserved
+    # Only an empty reader goes back: a card left in it would answer the next test's
+    # PIN (once, a card_cli that outlived its test made every later test fail).
+    wait_for_card(reserved.name, present=False, timeout=30)
     pcsc_service.release_slot(reserved)
 
 
@@ -33,6 +36,19 @@ def _serve(state: Path, port: int, *extra: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         cwd=Path(__file__).resolve().parents[3],
     )  # fmt: skip
+
+
+def _stop(process: subprocess.Popen[str], signum: signal.Signals) -> str:
+    """Send `signum` and wait for the exit, with a deadline; a process that outlives it
+    is killed (so its card leaves the reader) and the test fails saying so."""
+    process.send_signal(signum)
+    try:
+        output, _ = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate(timeout=60)
+        raise AssertionError(f"card_cli ignored {signum.name}: {output}") from None
+    return output
 
 
 def _atr(reader: str) -> bytes:
@@ -53,8 +69,7 @@ def test_cli_creates_state_serves_the_card_and_removes_it_on_ctrl_c(
         wait_for_card(slot.name, present=True, timeout=30)
         assert _atr(slot.name) == ATRS["akis"]
     finally:
-        process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=20)
+        output = _stop(process, signal.SIGINT)
     assert process.returncode == 0, output
     wait_for_card(slot.name, present=False)
     saved = json.loads(state.read_text())
@@ -66,7 +81,6 @@ def test_cli_creates_state_serves_the_card_and_removes_it_on_ctrl_c(
         wait_for_card(slot.name, present=True, timeout=30)
         assert _atr(slot.name) == ATRS["piv"]
     finally:
-        again.send_signal(signal.SIGTERM)
-        again.communicate(timeout=20)
+        _stop(again, signal.SIGTERM)
     assert again.returncode == 0
     assert json.loads(state.read_text())["certs"] == saved["certs"]

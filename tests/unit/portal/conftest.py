@@ -131,23 +131,26 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture
-def serve(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., RunningPortal]]:
-    """Factory: serve(limits=None, training_key=TRAINING_KEY) → a running portal."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+class Servers:
+    """Training portals served by uvicorn in threads, stopped together."""
+
+    def __init__(self, folder: Path, clock: FakeClock) -> None:
+        self.folder = folder
+        self.clock = clock
+        self.running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(
-        limits: Limits | None = None, training_key: str | None = TRAINING_KEY
+        self, limits: Limits | None = None, training_key: str | None = TRAINING_KEY
     ) -> RunningPortal:
-        state = tmp_path / f"state-{len(servers)}.json"
-        outbox = tmp_path / f"outbox-{len(servers)}.jsonl"
+        state = self.folder / f"state-{len(self.running)}.json"
+        outbox = self.folder / f"outbox-{len(self.running)}.jsonl"
         app = create_app(
             state,
-            seed_path=write_seed(tmp_path / "seed.yaml"),
+            seed_path=write_seed(self.folder / "seed.yaml"),
             outbox_path=outbox,
             training_key=training_key,
             limits=limits,
-            clock=clock,
+            clock=self.clock,
             rng=random.Random(7),
         )
         port = free_port()
@@ -159,10 +162,18 @@ def serve(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., RunningPor
         while not server.started:
             assert time.monotonic() < deadline, "portal did not start"
             time.sleep(0.01)
-        servers.append((server, thread))
-        return RunningPortal(f"http://127.0.0.1:{port}", app, clock, state, outbox)
+        self.running.append((server, thread))
+        return RunningPortal(f"http://127.0.0.1:{port}", app, self.clock, state, outbox)
 
-    yield start
-    for server, thread in servers:
-        server.should_exit = True
-        thread.join(timeout=10)
+    def stop(self) -> None:
+        for server, thread in self.running:
+            server.should_exit = True
+            thread.join(timeout=10)
+
+
+@pytest.fixture
+def serve(tmp_path: Path, clock: FakeClock) -> Iterator[Callable[..., RunningPortal]]:
+    """Factory: serve(limits=None, training_key=TRAINING_KEY) → a running portal."""
+    servers = Servers(tmp_path, clock)
+    yield servers.start
+    servers.stop()

@@ -7,9 +7,13 @@ import json
 import pytest
 
 from assistant.channels.web.app import (
+    CLOSE_POLICY,
+    CLOSE_TOO_BIG,
+    CLOSE_UNSUPPORTED,
     MAX_MESSAGE_CHARS,
     accepted_languages,
     choose_language,
+    read_frame,
     reply_text,
 )
 
@@ -49,6 +53,21 @@ def test_reply_messages() -> None:
         json.dumps({"type": "other", "text": "x"}),
         json.dumps({"type": "reply", "text": 123456}),
         json.dumps({"type": "reply"}),
-        json.dumps({"type": "reply", "text": "x" * MAX_MESSAGE_CHARS}),
+        "[" * 5000 + "]" * 5000,
     ):
         assert reply_text(message) is None, message
+
+
+def test_each_kind_of_junk_frame_gets_its_own_close_code() -> None:
+    def text(value: str) -> dict[str, object]:
+        return {"type": "websocket.receive", "text": value}
+
+    assert read_frame(text(json.dumps({"type": "reply", "text": "evet"}))) == "evet"
+    assert read_frame({"type": "websocket.receive", "bytes": b"{}"}) == CLOSE_UNSUPPORTED
+    too_long = json.dumps({"type": "reply", "text": "x" * MAX_MESSAGE_CHARS})
+    assert read_frame(text(too_long)) == CLOSE_TOO_BIG
+    assert read_frame(text('{"type": "reply", "text": "x", "n": ' + "[" * 20 + "]" * 20 + "}")) == (
+        CLOSE_TOO_BIG
+    )
+    assert read_frame(text("[" * 2000 + "]" * 2000)) == CLOSE_TOO_BIG
+    assert read_frame(text("not json")) == CLOSE_POLICY
