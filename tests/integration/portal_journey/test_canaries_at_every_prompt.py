@@ -40,6 +40,9 @@ def test_secrets_typed_into_the_guided_walk_are_masked_and_named(
     journey: Callable[..., Journey], locked_akis_card: VirtualCard
 ) -> None:
     run = journey("unlock", locked_akis_card, guided=True)
+    run.expect("portal_guide.offer_printable")
+    _type_canaries(run)
+    run.reply("hayır")
     while run.prompt.message_id == "portal_guide.show":
         _type_canaries(run)
         run.reply("yaptım")
