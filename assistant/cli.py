@@ -76,7 +76,7 @@ def build_parser(language: str = "tr") -> Parser:
     parser.add_command(commands, "support", "cli.support", "assistant.helpdesk.support_cli:main")
 
     helpdesk = parser.add_command(
-        commands, "helpdesk", "cli.helpdesk", "assistant.helpdesk.server:main"
+        commands, "helpdesk", "cli.helpdesk", "assistant.helpdesk_server.server:main"
     )
     helpdesk.add_argument(
         "--config",

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from assistant.helpdesk.server import HelpdeskConfig
+from assistant.helpdesk_server.server import HelpdeskConfig
 from tests.integration.helpdesk.conftest import (
     AGENT_TOKEN,
     OPERATOR,

@@ -49,8 +49,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from assistant.flow.model import Flow, SecretStep, render
 from assistant.flow.outputs import Output, OutputKind, Push, Translator, source_text
 from assistant.flow.session import Session, TranscriptEntry
-from assistant.helpdesk.redact import Redactor
-from assistant.helpdesk.relay import (
+from assistant.helpdesk.protocol import (
     AGENT_PATH,
     CLOSE_ENDED,
     CLOSE_POLICY,
@@ -59,6 +58,7 @@ from assistant.helpdesk.relay import (
     ProtocolError,
     check_frame,
 )
+from assistant.helpdesk.redact import Redactor
 from assistant.helpdesk.texts import HELPDESK_TEXTS
 from assistant.i18n.matching import ascii_fold
 from assistant.secret import MASK, Secret

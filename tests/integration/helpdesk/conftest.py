@@ -30,7 +30,7 @@ from assistant.flow.outputs import Output
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.helpdesk.agent_link import SupportLink
-from assistant.helpdesk.server import HelpdeskConfig, HelpdeskServer
+from assistant.helpdesk_server.server import HelpdeskConfig, HelpdeskServer
 from tests.integration.helpdesk.fake_bot_api import TOKEN, FakeBotApi, Served, free_socket
 from tests.unit.helpdesk.conftest import FakeClock
 

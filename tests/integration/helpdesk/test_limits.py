@@ -20,9 +20,9 @@ from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
 from assistant.helpdesk.agent_link import HelpdeskUnavailableError
-from assistant.helpdesk.pairing import JoinOutcome
-from assistant.helpdesk.relay import AGENT_PATH, CLOSE_BUSY
-from assistant.helpdesk.server import HelpdeskConfig
+from assistant.helpdesk.protocol import AGENT_PATH, CLOSE_BUSY
+from assistant.helpdesk_server.pairing import JoinOutcome
+from assistant.helpdesk_server.server import HelpdeskConfig
 from tests.integration.helpdesk.conftest import (
     AGENT_TOKEN,
     OPERATOR,

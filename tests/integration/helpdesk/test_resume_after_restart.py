@@ -13,8 +13,8 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
-from assistant.helpdesk.relay import AGENT_PATH, CLOSE_POLICY
-from assistant.helpdesk.server import HelpdeskConfig
+from assistant.helpdesk.protocol import AGENT_PATH, CLOSE_POLICY
+from assistant.helpdesk_server.server import HelpdeskConfig
 from tests.integration.helpdesk.conftest import (
     AGENT_TOKEN,
     OPERATOR,

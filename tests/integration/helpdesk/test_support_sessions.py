@@ -8,7 +8,7 @@ import pytest
 from websockets.sync.client import connect
 
 from assistant.helpdesk.agent_link import HelpdeskUnavailableError
-from assistant.helpdesk.relay import AGENT_PATH
+from assistant.helpdesk.protocol import AGENT_PATH
 from tests.integration.helpdesk.conftest import (
     AGENT_TOKEN,
     OPERATOR,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.channels.telegram.bot import CHAT_LIMIT
-from assistant.helpdesk.server import HelpdeskConfig
+from assistant.helpdesk_server.server import HelpdeskConfig
+from assistant.helpdesk_server.telegram.bot import CHAT_LIMIT
 from tests.integration.helpdesk.conftest import RunningHelpdesk
 from tests.integration.helpdesk.fake_bot_api import FakeBotApi, update_json
 from tests.unit.helpdesk.conftest import FakeClock

@@ -23,7 +23,7 @@ from assistant.helpdesk.agent_link import (
     HelpdeskSettings,
     HelpdeskUnavailableError,
 )
-from assistant.helpdesk.server import HelpdeskConfig
+from assistant.helpdesk_server.server import HelpdeskConfig
 from tests.integration.helpdesk.conftest import (
     AGENT_TOKEN,
     OPERATOR,

@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from assistant.agent.portal_actions import certificate_listing
-from assistant.channels.telegram.bot import TelegramBot, split_message
 from assistant.channels.terminal import TerminalChat
 from assistant.flow.actions import ActionResult, Registry
 from assistant.flow.loader import load_all
 from assistant.flow.outputs import Output, OutputKind
 from assistant.flow.session import Session
+from assistant.helpdesk_server.telegram.bot import TelegramBot, split_message
 from assistant.i18n.catalog import translator
 from assistant.portal.api import CertificateStatus, CertificateSummary
 from assistant.secret import Secret

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.helpdesk.store import HelpdeskStore
+from assistant.helpdesk_server.store import HelpdeskStore
 
 
 class FakeClock:

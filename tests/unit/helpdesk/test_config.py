@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.helpdesk.server import load_config
+from assistant.helpdesk_server.server import load_config
 
 
 def test_the_documented_example_configuration_loads(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.helpdesk import pairing
-from assistant.helpdesk.pairing import (
+from assistant.helpdesk_server import pairing
+from assistant.helpdesk_server.pairing import (
     ALPHABET,
     CODE_LENGTH,
     DAILY_BOUND,
@@ -23,7 +23,7 @@ from assistant.helpdesk.pairing import (
     guess_success_bound,
     load_key,
 )
-from assistant.helpdesk.store import HelpdeskStore
+from assistant.helpdesk_server.store import HelpdeskStore
 from tests.unit.helpdesk.conftest import FakeClock
 
 

@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.helpdesk.store import SCHEMA_VERSION, HelpdeskStore, StoreVersionError, migrate
+from assistant.helpdesk_server.store import (
+    SCHEMA_VERSION,
+    HelpdeskStore,
+    StoreVersionError,
+    migrate,
+)
 from tests.unit.helpdesk.conftest import FakeClock
 
 

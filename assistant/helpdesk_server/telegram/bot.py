@@ -42,17 +42,17 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
-from assistant.channels.telegram.texts import TELEGRAM_TEXTS
 from assistant.flow.actions import Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import Flow, Problem, render
 from assistant.flow.outputs import Output, OutputKind, Translator, source_text
 from assistant.flow.session import Session
-from assistant.helpdesk.pairing import JoinOutcome
 from assistant.helpdesk.redact import redact
-from assistant.helpdesk.relay import RelayHub
-from assistant.helpdesk.store import HelpdeskStore
 from assistant.helpdesk.texts import HELPDESK_TEXTS
+from assistant.helpdesk_server.pairing import JoinOutcome
+from assistant.helpdesk_server.relay import RelayHub
+from assistant.helpdesk_server.store import HelpdeskStore
+from assistant.helpdesk_server.telegram.texts import TELEGRAM_TEXTS
 from assistant.i18n.language import SOURCE_LANGUAGE, language_of
 
 log = logging.getLogger(__name__)

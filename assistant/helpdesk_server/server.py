@@ -40,12 +40,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.channels.telegram.bot import TelegramBot, guidance_flows, run_polling_errors
 from assistant.flow.model import Problem
 from assistant.flow.outputs import Translator
-from assistant.helpdesk.pairing import MAX_WAITING, Pairing, load_key
-from assistant.helpdesk.relay import IDLE_TIMEOUT, RelayHub
-from assistant.helpdesk.store import Clock, HelpdeskStore
+from assistant.helpdesk_server.pairing import MAX_WAITING, Pairing, load_key
+from assistant.helpdesk_server.relay import IDLE_TIMEOUT, RelayHub
+from assistant.helpdesk_server.store import Clock, HelpdeskStore
+from assistant.helpdesk_server.telegram.bot import TelegramBot, guidance_flows, run_polling_errors
 
 log = logging.getLogger(__name__)
 

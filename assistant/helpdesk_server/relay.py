@@ -7,15 +7,9 @@ transcript lines and a diagnostics summary; the relay redacts them once more bef
 operator sees them. Operators act only through `RelayHub` methods the bot calls (`join`,
 `leave`, `say`, `suggest`).
 
-The protocol is the safety boundary, so it is closed by construction:
-- agent → relay frames are `open`, `resume`, `transcript`, `diagnostics`, `new_code`,
-  `end`, each with exactly its keys; anything else closes the socket with 1008 (policy
-  violation);
-- relay → agent frames are `opened`, `resumed`, `code`, `joined`, `message`, `suggest`,
-  `left`, `ended`. None of them carries input for the conversation: an operator's words are
-  shown, never answered with. There is no frame by which anyone but the person could
-  type into a secret or confirm prompt, and the agent side (agent_link.py) rejects any
-  frame outside this list as well.
+The protocol (`assistant.helpdesk.protocol`, shared with the agent's link) is the
+safety boundary: no frame carries input for the conversation, and a frame outside it
+closes the socket with 1008 (policy violation).
 Resuming: `opened` carries a resume secret (256 random bits) of which only the SHA-256
 is stored, in the session's row. When the socket drops (the relay restarted, the network
 blinked) the session stays open for RESUME_GRACE seconds; an agent that presents the
@@ -51,83 +45,34 @@ from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from assistant.boundedjson import parse_object
-from assistant.helpdesk.pairing import JoinOutcome, Pairing, TooManyCodesError
+from assistant.helpdesk.protocol import (
+    AGENT_FRAMES,
+    AGENT_PATH,
+    CLOSE_BUSY,
+    CLOSE_ENDED,
+    CLOSE_POLICY,
+    MAX_TEXT,
+    ProtocolError,
+    check_frame,
+)
 from assistant.helpdesk.redact import redact
-from assistant.helpdesk.store import HelpdeskStore
+from assistant.helpdesk_server.pairing import JoinOutcome, Pairing, TooManyCodesError
+from assistant.helpdesk_server.store import HelpdeskStore
 
 log = logging.getLogger(__name__)
 
-AGENT_PATH = "/v1/agent"
-CLOSE_POLICY = 1008
-CLOSE_BUSY = 1013  # "try again later": max_waiting sessions already wait
-CLOSE_ENDED = 4001
-MAX_TEXT = 4096
-MAX_LINES = 50
 BACKLOG_LINES = 200  # what an operator sees of the conversation before they joined
 IDLE_TIMEOUT = 30 * 60.0
 RESUME_GRACE = 120.0  # how long a session waits for its agent (which retries for ~60 s)
 RESUME_BYTES = 32
 _NO_HASH = bytes(32)  # compared against when the session is unknown: same time either way
-ROLES = frozenset({"user", "assistant"})
-
-AGENT_FRAMES: dict[str, frozenset[str]] = {
-    "open": frozenset({"language"}),
-    "resume": frozenset({"session", "secret"}),
-    "transcript": frozenset({"lines"}),
-    "diagnostics": frozenset({"text"}),
-    "new_code": frozenset(),
-    "end": frozenset(),
-}
-"""Every frame an agent may send, with its exact keys besides `type`."""
-
-RELAY_FRAMES: dict[str, frozenset[str]] = {
-    "opened": frozenset({"session", "code", "resume"}),
-    "resumed": frozenset({"operator"}),  # who is still joined ("" for nobody)
-    "code": frozenset({"code"}),
-    "joined": frozenset({"operator"}),
-    "message": frozenset({"operator", "text"}),
-    "suggest": frozenset({"flow"}),
-    "left": frozenset({"operator"}),
-    "ended": frozenset({"reason"}),
-}
-"""Every frame the relay sends an agent. No frame carries input to the conversation."""
 
 # (operator's Telegram id, helpdesk.operator.* message id, params) -> shown on Telegram
 OperatorSink = Callable[[int, str, Mapping[str, str]], Awaitable[None]]
 
 
-class ProtocolError(ValueError):
-    """A frame outside the protocol: the connection is closed, its content not logged."""
-
-
 class HelpdeskBusyError(RuntimeError):
     """As many sessions wait for an operator as the helpdesk allows (`max_waiting`)."""
-
-
-def check_frame(frame: object, allowed: Mapping[str, frozenset[str]]) -> dict[str, Any]:
-    """The frame if it is one of `allowed` with exactly its keys and sane values."""
-    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-        raise ProtocolError("not a frame")
-    keys = allowed.get(frame["type"])
-    if keys is None or set(frame) - {"type"} != keys:
-        raise ProtocolError("unknown frame type or keys")
-    for key in keys - {"lines"}:
-        if not isinstance(frame[key], str) or len(frame[key]) > MAX_TEXT:
-            raise ProtocolError(f"bad {key}")
-    if "lines" in keys:
-        lines = frame["lines"]
-        if not isinstance(lines, list) or len(lines) > MAX_LINES:
-            raise ProtocolError("bad lines")
-        for line in lines:
-            if (
-                not isinstance(line, dict)
-                or set(line) != {"role", "text"}
-                or line["role"] not in ROLES
-                or not isinstance(line["text"], str)
-                or len(line["text"]) > MAX_TEXT
-            ):
-                raise ProtocolError("bad line")
-    return frame
 
 
 @dataclass

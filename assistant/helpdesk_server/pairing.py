@@ -27,7 +27,7 @@ import os
 import secrets
 from pathlib import Path
 
-from assistant.helpdesk.store import HelpdeskStore
+from assistant.helpdesk_server.store import HelpdeskStore
 
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6  # the shortest code, enough for up to MAX_WAITING waiting sessions

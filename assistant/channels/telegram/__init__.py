@@ -1,1 +1,0 @@
-"""The Telegram channel: operators join support sessions; users get guidance-only flows."""

@@ -1,0 +1,1 @@
+"""The helpdesk's Telegram bot: operators join support sessions; users get guidance-only flows."""
