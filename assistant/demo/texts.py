@@ -1,7 +1,7 @@
 """The Turkish source texts `nes-asistan demo` prints around the chat.
 
 Ids: `demo.missing.<part>` for a system part that is not there (requirements.Part),
-`demo.*` for the rest. Extracted by assistant.i18n.extract like every `*_TEXTS`.
+`demo.*` for the rest. Extracted by assistant.catalog_extract like every `*_TEXTS`.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Ids: `doctor.<check>.<result>` for what a check found, `doctor.fix.<fix>` for what to
 do, `doctor.title.<check>` for the check's name, `doctor.status.<status>` and
-`doctor.report.*` for the report's frame. The Babel extractor (assistant.i18n.extract)
+`doctor.report.*` for the report's frame. The Babel extractor (assistant.catalog_extract)
 picks up `DOCTOR_TEXTS` like the engine's; placeholders are the finding's fact names.
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.doctor.findings import Finding, Status
-from assistant.flow.model import render as fill
-from assistant.flow.outputs import Translator, source_text
+from assistant.i18n.catalog import Translate, source_text
+from assistant.i18n.messages import fill
 
 DOCTOR_TEXTS: dict[str, str] = {
     # check names
@@ -231,14 +231,14 @@ class Worded:
 def say(
     message_id: str,
     language: str = "tr",
-    translate: Translator = source_text,
+    translate: Translate = source_text,
     params: Mapping[str, object] | None = None,
 ) -> str:
     """One doctor text in `language`, placeholders filled from `params`."""
-    return fill(translate(message_id, DOCTOR_TEXTS[message_id], language), params or {})
+    return fill(translate(message_id, DOCTOR_TEXTS[message_id], language), (params or {}).get)
 
 
-def word(finding: Finding, language: str = "tr", translate: Translator = source_text) -> Worded:
+def word(finding: Finding, language: str = "tr", translate: Translate = source_text) -> Worded:
     """A finding in words: its check's title, status label, message and fix."""
     params: dict[str, object] = dict(finding.facts)
     if finding.status is Status.SKIP:

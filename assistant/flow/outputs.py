@@ -11,6 +11,8 @@ import enum
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from assistant.i18n.catalog import Translate
+
 
 class OutputKind(enum.StrEnum):
     TEXT = "text"
@@ -58,13 +60,8 @@ class Event:
     name: str
 
 
-# (message id, Turkish source text, language) -> the template to show.
-Translator = Callable[[str, str, str], str]
+Translator = Translate
+"""(message id, Turkish source text, language) -> the template to show."""
 
 Push = Callable[[list[Output]], None]
 """Where outputs nobody asked for (card events, the helpdesk) go: shown at once."""
-
-
-def source_text(message_id: str, source: str, language: str) -> str:
-    """The default translator: Turkish source text in every language."""
-    return source

@@ -71,13 +71,13 @@ from assistant.flow.outputs import (
     OutputKind,
     OutputPicture,
     Translator,
-    source_text,
 )
 from assistant.flow.replies import SeenSecrets, parse_number
 from assistant.flow.texts import ENGINE_TEXTS
 from assistant.flow.validators import PERSONAL, VALIDATORS, Personal, Rejection
 from assistant.flow.vocabulary import LANGUAGES, Repair, language_of, repair_of, yes_no
 from assistant.i18n import messages
+from assistant.i18n.catalog import source_text
 from assistant.i18n.matching import ascii_fold, same
 from assistant.pki.tckn import mask_in_text
 from assistant.secret import MASK, Secret, SecretKind

@@ -33,8 +33,9 @@ from pathlib import Path
 
 from assistant.flow.actions import Registry
 from assistant.flow.model import Flow
-from assistant.flow.outputs import Translator, source_text
+from assistant.flow.outputs import Translator
 from assistant.flow.session import Session, TranscriptEntry
+from assistant.i18n.catalog import source_text
 
 DB_NAME = "conversations.sqlite3"
 

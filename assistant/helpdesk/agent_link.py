@@ -47,7 +47,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, WebSocketException
 
 from assistant.flow.model import Flow, SecretStep, render
-from assistant.flow.outputs import Output, OutputKind, Push, Translator, source_text
+from assistant.flow.outputs import Output, OutputKind, Push, Translator
 from assistant.flow.session import Session, TranscriptEntry
 from assistant.helpdesk.protocol import (
     AGENT_PATH,
@@ -60,6 +60,7 @@ from assistant.helpdesk.protocol import (
 )
 from assistant.helpdesk.redact import Redactor
 from assistant.helpdesk.texts import HELPDESK_TEXTS
+from assistant.i18n.catalog import source_text
 from assistant.i18n.matching import ascii_fold
 from assistant.secret import MASK, Secret
 

@@ -29,9 +29,14 @@ DOMAIN = "messages"
 PACKAGED_LOCALES = compiled_locales()  # written by assistant.build
 SOURCE_LOCALES = source_locales()  # the .po files of a checkout
 
-# (message id, Turkish source, language) -> template; same shape as flow.outputs.Translator.
+# (message id, Turkish source, language) -> the template to show.
 Translate = Callable[[str, str, str], str]
 Entries = Mapping[tuple[str, str], str]
+
+
+def source_text(message_id: str, source: str, language: str) -> str:
+    """The default translator: Turkish source text in every language."""
+    return source
 
 
 def catalog_path(language: str, locales: Path = SOURCE_LOCALES) -> Path:

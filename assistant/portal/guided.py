@@ -9,7 +9,7 @@ site, never into the assistant: `secret` only says which one the user will need.
 
 Every text has a message id (`guided.<operation>.<step>`, `guided.<operation>.title`,
 `guided.note.<id>`, `guided.warning.<id>`) so the catalogs translate it like a flow text;
-`assistant.i18n.extract.extract_guides` puts them there. Site labels (`target`, `page`)
+`assistant.catalog_extract.extract_guides` puts them there. Site labels (`target`, `page`)
 stay as the site writes them: the person must find them on the screen.
 """
 

@@ -5,7 +5,7 @@ Ids: `sign.report.*` frame a report, `sign.line` is one signature's line, its pa
 `sign.who.*`, `sign.when.*`, `sign.qualified.*`, `sign.chain.*`, `sign.revocation.*`,
 `sign.changes.*`; `sign.reason.<ETSI sub-indication>` says why a signature did not pass
 (EN 319 102-1 names); `sign.input.*` say why a file could not be checked at all.
-The Babel extractor (assistant.i18n.extract) picks up `SIGN_TEXTS`.
+The Babel extractor (assistant.catalog_extract) picks up `SIGN_TEXTS`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Protocol
 
-from assistant.flow.model import render as fill
-from assistant.flow.outputs import Translator, source_text
+from assistant.i18n.catalog import Translate, source_text
 from assistant.i18n.formatting import format_date
+from assistant.i18n.messages import fill
 from assistant.pki.status import RevocationStatus
 from assistant.sign.verdict import (
     Coverage,
@@ -139,10 +139,10 @@ _INDETERMINATE_ALIASES = {"NOT_YET_VALID": "NOT_YET_VALID_INDETERMINATE"}
 def say(
     message_id: str,
     language: str = "tr",
-    translate: Translator = source_text,
+    translate: Translate = source_text,
     params: Mapping[str, object] | None = None,
 ) -> str:
-    return fill(translate(message_id, SIGN_TEXTS[message_id], language), params or {})
+    return fill(translate(message_id, SIGN_TEXTS[message_id], language), (params or {}).get)
 
 
 def moment(value: dt.datetime, language: str) -> str:
@@ -154,7 +154,7 @@ def moment(value: dt.datetime, language: str) -> str:
 def word_report(
     report: VerificationReport,
     language: str = "tr",
-    translate: Translator = source_text,
+    translate: Translate = source_text,
     trust_dir: str = "",
 ) -> list[str]:
     """The report as lines: a header, one line per signature, and what to do about trust."""
@@ -183,7 +183,7 @@ def word_signature(
     verdict: SignatureVerdict,
     number: int,
     language: str = "tr",
-    translate: Translator = source_text,
+    translate: Translate = source_text,
 ) -> str:
     def t(message_id: str, /, **params: object) -> str:
         return say(message_id, language, translate, params)
@@ -216,7 +216,7 @@ def reason_id(verdict: SignatureVerdict) -> str:
 
 
 def word_input_problem(
-    problem: InputProblem, name: str, language: str = "tr", translate: Translator = source_text
+    problem: InputProblem, name: str, language: str = "tr", translate: Translate = source_text
 ) -> str:
     return say(f"sign.input.{problem.value}", language, translate, {"file": name})
 

@@ -45,7 +45,7 @@ from telegram.warnings import PTBDeprecationWarning
 from assistant.flow.actions import Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import Flow, Problem, render
-from assistant.flow.outputs import Output, OutputKind, Translator, source_text
+from assistant.flow.outputs import Output, OutputKind, Translator
 from assistant.flow.session import Session
 from assistant.helpdesk.redact import redact
 from assistant.helpdesk.texts import HELPDESK_TEXTS
@@ -53,6 +53,7 @@ from assistant.helpdesk_server.pairing import JoinOutcome
 from assistant.helpdesk_server.relay import RelayHub
 from assistant.helpdesk_server.store import HelpdeskStore
 from assistant.helpdesk_server.telegram.texts import TELEGRAM_TEXTS
+from assistant.i18n.catalog import source_text
 from assistant.i18n.language import SOURCE_LANGUAGE, language_of
 
 log = logging.getLogger(__name__)

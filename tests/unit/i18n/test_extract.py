@@ -5,13 +5,13 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
-from assistant.flow.loader import FlowLoadError
-from assistant.i18n.extract import extract_flows, extract_texts
+from assistant.catalog_extract import ExtractError, extract_flows, extract_guides, extract_texts
 
 ROOT = Path(__file__).parents[3]
 
@@ -60,8 +60,58 @@ def test_comments_tell_translators_where_and_what_to_keep() -> None:
 
 
 def test_a_broken_flow_stops_extraction_instead_of_dropping_texts() -> None:
-    with pytest.raises(FlowLoadError):
+    with pytest.raises(ExtractError) as stopped:
         _flow_entries("flow: demo\nsteps:\n  - id: x\n    sya: Merhaba\n")
+    assert "the flow does not load" in str(stopped.value)
+    assert "sya" in str(stopped.value)
+
+
+def _named(data: bytes, name: str) -> io.BytesIO:
+    fileobj = io.BytesIO(data)
+    fileobj.name = name  # type: ignore[misc]
+    return fileobj
+
+
+@pytest.mark.parametrize(
+    ("extract", "name"),
+    [
+        (extract_texts, "assistant/x/texts.py"),
+        (extract_flows, "flows/x.yaml"),
+        (extract_guides, "assistant/portal/guided.yaml"),
+    ],
+)
+def test_a_file_that_is_not_utf8_stops_extraction_with_its_name_not_a_traceback(
+    extract: Callable[..., Iterator[object]], name: str
+) -> None:
+    # "ç" saved as Windows-1254, on line 2.
+    data = 'X_TEXTS = {"x.a": "bir"}\n# se\xe7im\n'.encode("cp1254")
+    with pytest.raises(ExtractError) as stopped:
+        list(extract(_named(data, name), ["pgettext"], [], {}))
+    # A SystemExit with a text: pybabel prints the one line and exits 1, no traceback.
+    assert isinstance(stopped.value, SystemExit)
+    said = str(stopped.value.code)
+    assert said.startswith(f"{name}:")
+    assert "line 2:" in said or f"{name}:2:" in said  # the line of the bad byte
+    assert "not UTF-8 text" in said
+
+
+def test_pybabel_stops_on_a_non_utf8_text_file_with_one_line_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "texts.py").write_bytes('A_TEXTS = {"a.b": "se\xe7im"}\n'.encode("cp1254"))
+    (tmp_path / "babel.cfg").write_text(
+        "[extractors]\nnes_texts = assistant.catalog_extract:extract_texts\n[nes_texts: **.py]\n"
+    )
+    command = [sys.executable, "-m", "babel.messages.frontend", "--quiet", "extract"]
+    done = subprocess.run(
+        [*command, "-F", "babel.cfg", "-o", "messages.pot", "."],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "texts.py: line 1: not UTF-8 text" in done.stderr
 
 
 def test_python_texts_dicts_and_literal_rejections_are_found() -> None:

@@ -1,5 +1,8 @@
 """Babel extractors: every Turkish text a person can see, keyed by its stable message id.
 
+Build-time tooling, so it sits above flow, portal and i18n (which it reads) and nothing
+at run time imports it.
+
 Flow texts live in YAML and engine/agent/validator texts in Python dicts and calls, so
 `pybabel extract`'s own Python extractor finds none of them. Both extractors here yield
 `pgettext` entries: the message id (`onboarding.welcome`, `engine.help`) becomes the
@@ -12,6 +15,10 @@ Flows are read with the real loader, so the ids are exactly those the session as
 and a flow that does not load stops the extraction with its problems instead of silently
 dropping texts. Comments tell translators where a text appears, which placeholders to
 keep and which Turkish phrase a person must type verbatim.
+
+Every file is decoded strictly as UTF-8: a file in another encoding, a flow that does not
+load or a malformed guided.yaml stops `pybabel extract` with `ExtractError`, one message
+naming the file and what is wrong (a SystemExit, so no traceback), never a half catalog.
 """
 
 from __future__ import annotations
@@ -28,6 +35,18 @@ Extracted = tuple[int, str, tuple[str, str], list[str]]
 KEYWORD = "pgettext"
 
 
+class ExtractError(SystemExit):
+    """A source file the catalogs cannot be made from; the message names the file.
+
+    A SystemExit so that `pybabel extract` (./scripts/catalogs) stops with this one message
+    instead of a traceback."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
 def extract_flows(
     fileobj: IO[bytes],
     keywords: Collection[str],
@@ -35,10 +54,13 @@ def extract_flows(
     options: Mapping[str, Any],
 ) -> Iterator[Extracted]:
     """Babel extraction method for `flows/*.yaml` (see the module docstring)."""
-    from assistant.flow.loader import load_text
+    from assistant.flow.loader import FlowLoadError, decode, load_text
 
-    name = str(getattr(fileobj, "name", "<flow>"))
-    flow = load_text(fileobj.read().decode("utf-8"), name)  # FlowLoadError lists problems
+    name = _name(fileobj, "<flow>")
+    try:
+        flow = load_text(decode(fileobj.read(), name), name)
+    except FlowLoadError as error:
+        raise ExtractError(name, f"the flow does not load:\n{error}") from None
     yield from flow_entries(flow)
 
 
@@ -59,10 +81,13 @@ def extract_guides(
 ) -> Iterator[Extracted]:
     """Babel extraction method for `assistant/portal/guided.yaml`, the steps on the real
     Kamu SM site: titles, step texts, notes and the brochure's warnings."""
-    from assistant.portal.guided import parse_guides
+    from assistant.portal.guided import GuideError, parse_guides
 
-    name = str(getattr(fileobj, "name", "guided.yaml"))
-    book = parse_guides(fileobj.read().decode("utf-8"), name)  # GuideError names the problem
+    name = _name(fileobj, "guided.yaml")
+    try:
+        book = parse_guides(_utf8(fileobj.read(), name), name)
+    except GuideError as error:
+        raise ExtractError(name, str(error)) from None
     label = "Quote site labels exactly as in Turkish; a translation may follow in brackets."
     for note in book.notes:
         yield (0, KEYWORD, (note.id, note.text_tr), ["guided steps: a note", label])
@@ -88,7 +113,11 @@ def extract_texts(
     and `Rejection("id", "text")` calls (validators). A Rejection built from an f-string
     cannot be catalogued (its text differs per call) and is skipped.
     """
-    tree = ast.parse(fileobj.read())
+    name = _name(fileobj, "<python>")
+    try:
+        tree = ast.parse(_utf8(fileobj.read(), name), name)
+    except SyntaxError as error:
+        raise ExtractError(name, f"line {error.lineno}: {error.msg}") from None
     for node in tree.body:
         target = _assigned_name(node)
         value = getattr(node, "value", None)
@@ -102,6 +131,20 @@ def extract_texts(
             pair = _constants(*call.args[:2]) if len(call.args) >= 2 else None
             if pair:
                 yield _python_entry(call.lineno, *pair, "shown when a reply is not accepted")
+
+
+def _name(fileobj: IO[bytes], default: str) -> str:
+    return str(getattr(fileobj, "name", default))
+
+
+def _utf8(data: bytes, name: str) -> str:
+    """`data` as UTF-8 text; ExtractError naming the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        problem = f"line {line}: not UTF-8 text (byte 0x{data[error.start]:02x}): save it as UTF-8"
+        raise ExtractError(name, problem) from None
 
 
 def _entry(message: Message, comments: list[str]) -> Extracted:
