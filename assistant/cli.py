@@ -54,7 +54,7 @@ def build_parser(language: str = "tr") -> Parser:
 
     flows = parser.add_command(commands, "flows", "cli.flows")
     lint = flows.add_command(
-        flows.commands(required=True), "lint", "cli.flows.lint", "assistant.flow.lint_cli:main"
+        flows.commands(required=True), "lint", "cli.flows.lint", "assistant.flows_cli:main"
     )
     lint.add_argument(
         "paths", nargs="*", metavar=text("cli.metavar.path"), help=text("cli.flows.lint.paths")

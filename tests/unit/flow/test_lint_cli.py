@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from assistant.flow.lint_cli import main
+from assistant.flows_cli import main
 from tests.unit.flow.conftest import FIXTURES
 
 REGISTRY = "tests.fixtures.flows.actions:lint_registry"

@@ -6,7 +6,8 @@ Without a path it checks the flows the assistant runs: the shipped ones together
 Exit status 0 when all is well, 1 when any problem was found, so CI can run it. Actions
 are checked against the registry the assistant really uses (`DEFAULT_REGISTRY`, or
 `args.registry` as "module:function" returning a `Registry`); when none can be
-imported the action checks are skipped and the output says so.
+imported the action checks are skipped and the output says so. It sits above the agent
+(whose registry it names), not in `flow`, which knows nothing of the agent.
 """
 
 from __future__ import annotations
