@@ -65,7 +65,6 @@ class AgentServer:
     def __init__(self, agent: Agent, path: Path) -> None:
         self.agent = agent
         self.path = path
-        self.clients = 0
 
     async def serve(self, stop: asyncio.Event, ready: Callable[[], None] = lambda: None) -> None:
         """Listen until `stop` is set; `ready` is called once front ends can connect."""
@@ -89,7 +88,6 @@ class AgentServer:
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         loop = asyncio.get_running_loop()
         conversation: Attached | None = None  # a conversation, or the offer to take one over
-        self.clients += 1
 
         def push(outputs: list[Output]) -> None:  # monitor thread
             language = conversation.language if conversation is not None else None
@@ -122,7 +120,6 @@ class AgentServer:
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the front end went away; its conversation is saved
         finally:
-            self.clients -= 1
             if conversation is not None:
                 await loop.run_in_executor(None, conversation.close)
             writer.close()

@@ -148,10 +148,7 @@ class TelegramBot:
                 await self.application.bot.send_message(chat_id=chat_id, text=text)
                 return
             except RetryAfter as error:
-                wait = error.retry_after
-                await asyncio.sleep(
-                    wait.total_seconds() if isinstance(wait, dt.timedelta) else wait
-                )
+                await asyncio.sleep(_seconds(error))
             except Forbidden:
                 log.info("chat %s blocked the bot; message dropped", chat_id)
                 return
