@@ -123,9 +123,7 @@ class PortalSession:
     a trainer's console reads the captcha answer with it."""
 
     def close(self) -> None:
-        closer = getattr(self.client, "close", None)
-        if callable(closer):
-            closer()
+        self.client.close()
 
 
 @dataclass(slots=True)

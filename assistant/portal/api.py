@@ -284,3 +284,8 @@ class Portal(Protocol):
     def logout(self) -> None:
         """ "Çıkış"; harmless when not logged in."""
         ...
+
+    def close(self) -> None:
+        """Let go of the connection (the conversation ended or logged in anew); no call
+        is made after it."""
+        ...
