@@ -3,9 +3,10 @@
 A traceback in the chat would frighten and confuse; in the log file it helps the
 helpdesk. Secrets cannot reach a log line by construction (`Secret` formats as a mask),
 and as a last line of defence anything shaped like a TC Kimlik No is masked here.
-`ReplyScrubber` goes further for the one text that can slip into an exception message:
-what the person typed. While a reply is being handled, every record written (its message
-and its traceback) has that text masked, however the exception quoted it.
+`ReplyScrubber` (assistant.flow.scrubbing, shared with the helpdesk server) goes further
+for the one text that can slip into an exception message: what the person typed. While a
+reply is being handled, every record written (its message and its traceback) has that
+text masked, however the exception quoted it.
 
 One writer per file: each process logs to a file of its own (`agent.log`, `web.log`,
 `terminal.log`; a second terminal at the same time gets `terminal-2.log`), held by an
@@ -23,10 +24,9 @@ import os
 from pathlib import Path
 from typing import IO
 
-from assistant.flow.replies import in_flight
+from assistant.flow.scrubbing import ReplyScrubber
 from assistant.paths import log_dir
 from assistant.pki.tckn import mask_in_text
-from assistant.secret import MASK
 
 MAX_BYTES = 1_000_000
 BACKUPS = 3  # a file and its backups hold at most MAX_BYTES * (BACKUPS + 1)
@@ -47,43 +47,6 @@ class JsonLines(logging.Formatter):
                 record.exc_text or self.formatException(record.exc_info)  # type: ignore[arg-type]
             )
         return json.dumps(entry, ensure_ascii=False)
-
-
-# Shorter replies or words ("1", "evet") are no secret, and masking them would garble
-# every line number of a traceback.
-MIN_SCRUBBED_CHARS = 4
-
-
-class ReplyScrubber(logging.Filter):
-    """Masks the replies being handled right now in every record, traceback included."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        texts = in_flight()
-        if not texts:
-            return True
-        forms = _forms(texts)
-        record.msg, record.args = _scrub(record.getMessage(), forms), None
-        if record.exc_info:
-            formatted = logging.Formatter().formatException(record.exc_info)
-            record.exc_text = _scrub(formatted, forms)
-        return True
-
-
-def _forms(texts: tuple[str, ...]) -> list[str]:
-    """Every way a reply can show up in a message: as typed, stripped, word by word, and
-    escaped as repr(), ascii() or JSON would write it. Longest first."""
-    forms: set[str] = set()
-    for text in texts:
-        for part in (text, text.strip(), *text.split()):
-            if len(part.strip()) >= MIN_SCRUBBED_CHARS:
-                forms.update({part, repr(part)[1:-1], ascii(part)[1:-1], json.dumps(part)[1:-1]})
-    return sorted(forms, key=len, reverse=True)
-
-
-def _scrub(text: str, forms: list[str]) -> str:
-    for form in forms:
-        text = text.replace(form, MASK)
-    return text
 
 
 def own_file(directory: Path, name: str) -> Path:

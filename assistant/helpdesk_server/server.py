@@ -39,9 +39,11 @@ import time
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from assistant.flow.model import Problem
 from assistant.flow.outputs import Translator
+from assistant.flow.scrubbing import ReplyScrubber
 from assistant.helpdesk_server.pairing import MAX_WAITING, Pairing, load_key
 from assistant.helpdesk_server.relay import IDLE_TIMEOUT, RelayHub
 from assistant.helpdesk_server.store import Clock, HelpdeskStore
@@ -165,12 +167,23 @@ class HelpdeskServer:
             self._uvicorn.should_exit = True
 
 
+def configure_logging(stream: IO[str] | None = None) -> logging.Handler:
+    """Plain lines on stderr (the service manager keeps them), with the agent's last line
+    of defence: while a person's reply is being handled, every record has it masked,
+    traceback included (`ReplyScrubber`). The handler, so a test can take it off again."""
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(ReplyScrubber())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines contain the bot token
+    return handler
+
+
 def main(args: argparse.Namespace) -> int:
     """`nes-asistan helpdesk --config FILE`."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its lines contain the bot token
+    configure_logging()
     bot_token = os.environ.get(BOT_TOKEN_ENV, "")
     agent_tokens = [t for t in os.environ.get(AGENT_TOKENS_ENV, "").split(",") if t]
     if not bot_token or not agent_tokens:

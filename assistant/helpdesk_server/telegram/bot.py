@@ -42,6 +42,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBDeprecationWarning
 
+from assistant.flow import replies
 from assistant.flow.actions import Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import Flow, Problem, render
@@ -262,10 +263,11 @@ class TelegramBot:
             return
         chat_id, user_id, language = admitted
         text = update.effective_message.text or ""
-        if self.hub is not None and self.hub.joined(user_id):
-            await self._relay_text((chat_id, user_id, language, self.hub), text)
-            return
-        await self._guide(admitted, text)
+        with replies.handling(text):  # the server's log masks it meanwhile (ReplyScrubber)
+            if self.hub is not None and self.hub.joined(user_id):
+                await self._relay_text((chat_id, user_id, language, self.hub), text)
+                return
+            await self._guide(admitted, text)
 
     async def _guide(self, admitted: tuple[int, int, str], text: str | None) -> None:
         chat_id, _, language = admitted
