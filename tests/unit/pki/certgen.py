@@ -1,5 +1,8 @@
 """Build certificates shaped like Kamu SM's for unit tests (cryptography only, no openssl).
 
+Odd certificates one at a time, for the facts and selection rules; the TEST PKI itself
+(hierarchies, CRL, OCSP responders) is assistant.demo.pki, whose parts this reuses.
+
 Keys are generated once per process and reused: RSA key generation dominates otherwise.
 """
 
@@ -14,7 +17,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from assistant.demo.pki import key_usage
+from assistant.demo.pki import key_usage, new_key, qc_statements
 from assistant.pki import facts
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
@@ -24,13 +27,9 @@ VALID_TCKN = "10000000146"
 
 @functools.cache
 def key(kind: str, index: int = 0) -> PrivateKey:
-    if kind == "rsa2048":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    if kind == "p384":
-        return ec.generate_private_key(ec.SECP384R1())
-    if kind == "p256":
+    if kind == "p256":  # not a TEST PKI key type: for facts on unusual curves
         return ec.generate_private_key(ec.SECP256R1())
-    raise ValueError(kind)
+    return new_key(kind)
 
 
 def name(*pairs: tuple[x509.ObjectIdentifier, str]) -> x509.Name:
@@ -75,9 +74,7 @@ def nes_extensions(
         ),
     ]
     if qc:
-        # SEQUENCE { SEQUENCE { QcCompliance }, SEQUENCE { QcSSCD } }
-        raw = bytes.fromhex("3014" + "3008" + "060604008e460101" + "3008" + "060604008e460104")
-        exts.append(x509.UnrecognizedExtension(x509.ObjectIdentifier(facts.QC_STATEMENTS_OID), raw))
+        exts.append(qc_statements())
     return exts
 
 
