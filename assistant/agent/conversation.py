@@ -262,7 +262,7 @@ class Conversation:
 
     def _with_card(self) -> bool:
         """Whether any flow on the session's stack reads or writes the card."""
-        return any(_uses_card(self.session.flows[name]) for name, _ in self.session.stack)
+        return any(_uses_card(self.session.flows[f.flow]) for f in self.session.frames)
 
     def _pause(self, reason: str) -> list[Output]:
         self._paused_for = reason

@@ -138,7 +138,8 @@ class SessionStore:
 
     def _save(self, session: Session) -> None:
         state = session.to_state()
-        flow, step = session.stack[-1] if session.stack else (None, None)
+        here = session.frames[-1] if session.frames else None
+        flow, step = (here.flow, here.step) if here else (None, None)
         start = self._saved.get(session.id)
         if start is None:
             row = self._db.execute(

@@ -116,7 +116,7 @@ def test_unreadable_text_and_canaries_at_every_prompt_leave_nothing_behind(
         assert refused[-1].message_id == f"{visit.flow}.{visit.step}", key  # asked again
         assert sum(1 for e in conversation.session.transcript if e.role == "user") == users
         for typed in CANARIES:
-            if [tuple(f) for f in conversation.session.stack] != list(visit.stack):
+            if [(f.flow, f.step) for f in conversation.session.frames] != list(visit.stack):
                 conversation.close()  # the last canary was taken as the answer: go back there
                 conversation = walker.replay(visit)
             outputs = conversation.reply(typed)
