@@ -4,6 +4,7 @@ were paused at, with what they had learnt, and go on from there."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ import pytest
 from assistant.flow.actions import ActionResult, ActionSpec, Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import Flow
+from assistant.flow.state import STATE_VERSION
 from assistant.flow.store import MIGRATIONS, SessionStore
 from tests.contracts import contract_registry
 from tests.unit.flow.data.make_saved_v2 import ANSWERS, DATABASE, SERIAL
@@ -49,7 +51,10 @@ def _registry(flows: dict[str, Flow]) -> Registry:
 
 def test_the_upgraded_database_is_at_the_latest_version(store: SessionStore) -> None:
     with sqlite3.connect(store.path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS) == 3
+        states = [json.loads(row[0]) for row in db.execute("SELECT state FROM sessions")]
+    assert {state["version"] for state in states} == {STATE_VERSION}
+    assert all("stack" not in state for state in states)  # rewritten, not only read
     assert sorted(store.open_sessions()) == ["at-confirm", "cancel-asked", "in-sub-flow"]
 
 
