@@ -168,7 +168,9 @@ class _Builder:
         self.problems.append(Problem(code, message, self.loc(node)))
         return _InvalidError()
 
-    def mapping(self, node: Node, what: str, allowed: set[str]) -> dict[str, Node]:
+    def mapping(self, node: Node, what: str, allowed: set[str] | None = None) -> dict[str, Node]:
+        """The entries of a mapping node; `allowed` None: the keys are the author's own
+        names (outcomes, inputs, choice ids, options), any key is taken."""
         from yaml.nodes import MappingNode
 
         if not isinstance(node, MappingNode):
@@ -182,7 +184,7 @@ class _Builder:
                     key_node, "schema", f"{key!r} appears twice (first at line {first.line})"
                 )
                 continue
-            if key not in allowed:
+            if allowed is not None and key not in allowed:
                 self.problem(
                     key_node,
                     "schema",
@@ -598,7 +600,7 @@ class _Builder:
     def branches(self, node: Node | None) -> tuple[Branch, ...]:
         if node is None:
             return ()
-        keys = self.mapping(node, "outcome: step lines", _AnyKey())
+        keys = self.mapping(node, "outcome: step lines")
         return tuple(
             Branch(outcome, self.name(target, "a step id", _STEP_ID), self.loc(target))
             for outcome, target in keys.items()
@@ -607,13 +609,13 @@ class _Builder:
     def bindings(self, node: Node | None) -> tuple[Binding, ...]:
         if node is None:
             return ()
-        keys = self.mapping(node, "input: value lines", _AnyKey())
+        keys = self.mapping(node, "input: value lines")
         return tuple(
             Binding(name, self.condition(value), self.loc(value)) for name, value in keys.items()
         )
 
     def choices(self, node: Node, mid: str) -> tuple[Choice, ...]:
-        keys = self.mapping(node, "choices as 'id: text' lines", _AnyKey())
+        keys = self.mapping(node, "choices as 'id: text' lines")
         result = []
         for choice_id, text in keys.items():
             if not _NAME.match(choice_id):
@@ -638,7 +640,7 @@ class _Builder:
             if isinstance(item, MappingNode):
                 keys = self.mapping(item, "a validator with options", set(VALIDATORS))
                 for name, options in keys.items():
-                    values = self.mapping(options, f"options of {name}", _AnyKey())
+                    values = self.mapping(options, f"options of {name}")
                     result.append(
                         ValidatorUse(
                             name,
@@ -654,13 +656,6 @@ class _Builder:
                 )
             result.append(ValidatorUse(name, {}, self.loc(item)))
         return tuple(result)
-
-
-class _AnyKey(set[str]):
-    """Allowed-keys set that admits any key (for user-named keys such as outcomes)."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
 
 
 def _plain_int(value: str) -> int | None:

@@ -626,7 +626,10 @@ class Session:
         else:
             assert isinstance(step, ConfirmStep)
             verdict = self._accept_confirm(step, reply)
-        self._log_step(step, verdict.value, None)
+        target = self._follow(step) if verdict is _Verdict.ACCEPT else None
+        if verdict is _Verdict.DECLINE:
+            target = getattr(step, "decline", None)
+        self._log_step(step, verdict.value, target)
         if verdict is _Verdict.RETRY:
             yield from self._retry(step)
         elif verdict is _Verdict.AGAIN:
@@ -645,7 +648,7 @@ class Session:
             self.attempts = 0
             if isinstance(step, ConfirmStep):
                 self._grant(step)
-            yield from self._continue(self._follow(step))
+            yield from self._continue(target)
 
     def _reject(self, rejection: Rejection | None, step: PromptStep, default: str) -> None:
         if rejection is not None:
