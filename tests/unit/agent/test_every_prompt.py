@@ -14,7 +14,8 @@ prompt is reached (the test fails, naming them, if one is not). At each prompt:
   and that the conversation goes on: a good answer afterwards still works.
 
 Counts: `NES_ASISTAN_WALKS` walks to find the prompts (default 1000) and
-`NES_ASISTAN_FUZZ_EXAMPLES` hypothesis examples (default 100 in CI; e.g. 5000 on demand).
+`NES_ASISTAN_EXAMPLES` hypothesis examples (tests/examples.py: 100 in CI; e.g. 5000 on
+demand).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from hypothesis import strategies as st
 from assistant.agent import logs
 from assistant.agent.texts import AGENT_TEXTS
 from assistant.flow.outputs import OutputKind
+from tests.examples import examples
 from tests.unit.agent.walker import (
     PIN,
     PUK,
@@ -46,7 +48,7 @@ from tests.unit.agent.walker import (
 )
 
 WALKS = int(os.environ.get("NES_ASISTAN_WALKS", "1000"))
-FUZZ_EXAMPLES = int(os.environ.get("NES_ASISTAN_FUZZ_EXAMPLES", "100"))
+FUZZ_EXAMPLES = examples(100)
 # What is typed, and what must then be found nowhere.
 CANARIES: dict[str, tuple[str, ...]] = {
     PIN: (PIN,),
