@@ -2,11 +2,12 @@
 
 `start()` runs the root flow up to its first question; `handle(text_or_event)` takes
 the person's reply and runs on to the next question, returning typed outputs. Repair
-words (geri, iptal, yardım, baştan, operatör, dil, and their English forms) work at every
-prompt. The state that survives a restart (`to_state()`) is plain JSON without secrets:
-a secret typed at a secret step lives only in `Secret` objects in memory, is handed to
-the next action that names it and wiped right after; if the process died in between, the
-session asks for it again instead of pretending to have it.
+words (geri, iptal, yardım, baştan, operatör, dil, çıkış, in every shipped language) work
+at every prompt; `iptal` inside a topic goes back to the root flow's start (the menu).
+The state that survives a restart (`to_state()`) is plain JSON without secrets: a secret
+typed at a secret step lives only in `Secret` objects in memory, is handed to the next
+action that names it and wiped right after; if the process died in between, the session
+asks for it again instead of pretending to have it.
 
 A reply is interpreted here, once, after the session knows what the current step asks
 for (`assistant.flow.replies` has the rules). At a secret step it becomes a `Secret`
@@ -77,7 +78,6 @@ from assistant.flow.replies import SeenSecrets, parse_number
 from assistant.flow.state import (
     JSON,
     MOVED,
-    STATE_VERSION,
     WAIT,
     Checkpoint,
     Continue,
@@ -108,7 +108,6 @@ _log = logging.getLogger(__name__)
 # A turn that runs more steps than this without a prompt is a bug in a flow (lint's
 # busy-loop check should have caught it); stop instead of spinning.
 MAX_STEPS_PER_TURN = 500
-__all__ = ["STATE_VERSION", "ActionCall", "FlowRuntimeError", "Session", "TranscriptEntry"]
 # Secrets typed as digits: a reply for them must be digits (Arabic-Indic ones are mapped).
 DIGIT_SECRETS = frozenset({SecretKind.PIN, SecretKind.PUK, SecretKind.SMS_CODE})
 
