@@ -341,7 +341,8 @@ class _Builder:
         return tuple(self.name(i, "a context name") for i in self.items(node, "the inputs"))
 
     # ---- steps ----------------------------------------------------------------------
-    def step(self, flow: str, node: Node) -> Step:
+    def step_keys(self, node: Node) -> tuple[StepKind, dict[str, Node]]:
+        """A step's kind and its keys, checked against what that kind takes."""
         from yaml.nodes import MappingNode
 
         if not isinstance(node, MappingNode):
@@ -361,7 +362,12 @@ class _Builder:
                 f"expected a step kind ({kinds}), found only keys {', '.join(sorted(present))}",
             )
         article = "an" if kind.value[0] in "aeiou" else "a"
-        keys = self.mapping(node, f"{article} {kind.value} step", _STEP_KEYS[kind] | _COMMON_KEYS)
+        return kind, self.mapping(
+            node, f"{article} {kind.value} step", _STEP_KEYS[kind] | _COMMON_KEYS
+        )
+
+    def step(self, flow: str, node: Node) -> Step:
+        kind, keys = self.step_keys(node)
         if "id" not in keys:
             raise self.problem(
                 node, "schema", f"expected an 'id:' for this {kind.value} step, found none"

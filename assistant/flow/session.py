@@ -627,7 +627,7 @@ class Session:
             verdict = self._accept_confirm(step, reply)
         target = self._follow(step) if verdict is _Verdict.ACCEPT else None
         if verdict is _Verdict.DECLINE:
-            target = getattr(step, "decline", None)
+            target = step.decline if isinstance(step, ConfirmStep) else None
         self._log_step(step, verdict.value, target)
         if verdict is _Verdict.RETRY:
             yield from self._retry(step)
@@ -927,7 +927,8 @@ class Session:
             return Continue(target)
         if isinstance(step, ActionStep):
             return (yield from self._action(step))
-        self._log_step(step, getattr(step, "outcome", None), getattr(step, "flow", None))
+        ending = step.outcome if isinstance(step, EndStep) else None
+        self._log_step(step, ending, step.flow if isinstance(step, CallStep | GotoStep) else None)
         if isinstance(step, HandoffStep):
             assert step.message is not None
             self._emit(OutputKind.HANDOFF, step.message.id, step.message.text, outcome=Handoff.FLOW)
