@@ -7,12 +7,12 @@ prompt additionally leads to its `on_fail` step (tries used up) and a confirm st
 its `decline` step; `events:` lead anywhere from a prompt.
 
 `edges()` lists the ways out in the order they are tried; lint reads all of them,
-and the session takes the first one `follow()` finds open, so the two cannot disagree.
+and the session takes the first one `taken()` finds open, so the two cannot disagree.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from assistant.flow.expr import Expr
@@ -67,12 +67,11 @@ def edges(
     return result
 
 
-def follow(
-    flow: Flow, step: Step, scope: Mapping[str, object], outcome: str | None = None
-) -> str | None:
-    """Where the session goes after `step` completed with `outcome` (None: a say step,
-    an accepted answer): the first normal way out that is open. None: off the end."""
-    for edge in edges(flow, step):
+def taken(ways: Iterable[Edge], scope: Mapping[str, object], outcome: str | None) -> str | None:
+    """Where the session goes after a step completed with `outcome` (None: a say step, an
+    accepted answer): the target of the first of the step's `edges()` open for it in
+    `scope`. None: off the end of the flow. (The session keeps each step's edges.)"""
+    for edge in ways:
         if not edge.accepted or edge.outcome not in (None, outcome):
             continue
         if edge.condition is None or edge.condition.evaluate(scope):

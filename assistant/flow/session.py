@@ -27,7 +27,7 @@ not called, the person is told, and the refusal is logged.
 
 The engine core is a generator that yields `ActionCall`s and receives their results;
 `handle()` runs each call and sends its checked result back. Where a step leads is
-`graph.follow` (lint reads the same edges); repairs are the `vocabulary.REPAIRS` table;
+`graph.taken` (lint reads the same edges); repairs are the `vocabulary.REPAIRS` table;
 the typed state is in `assistant.flow.state`. Every step run or answered is logged once
 (logger `assistant.flow.session`, fields flow/step/kind/outcome/target), never with what
 the person typed.
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from assistant.flow import replies
 from assistant.flow.actions import ActionContext, ActionResult, ActionSpec, Consent, Registry
 from assistant.flow.expr import lookup
-from assistant.flow.graph import follow, guarded_by
+from assistant.flow.graph import Edge, edges, guarded_by, taken
 from assistant.flow.model import (
     LOCAL_CHANNELS,
     ActionStep,
@@ -179,6 +179,7 @@ class Session:
         self._card_serial = card_serial
         self._clock = clock
         self._guards: dict[tuple[str, str], frozenset[str]] = {}
+        self._ways: dict[tuple[str, str], tuple[Edge, ...]] = {}  # graph.edges, per step
         self._reads: frozenset[str] | None = None
         self._out: list[Output] = []
 
@@ -893,7 +894,11 @@ class Session:
 
     def _follow(self, step: Step, outcome: str | None = None) -> str | None:
         """Where to go after `step` completed: the graph's rule, shared with lint."""
-        return follow(self.flow, step, self._scope(), outcome)
+        key = (self.flow.name, step.id)
+        ways = self._ways.get(key)
+        if ways is None:
+            ways = self._ways[key] = tuple(edges(self.flow, step))
+        return taken(ways, self._scope(), outcome)
 
     def _run(self) -> Turn:
         """Run steps from the current one until one waits for the person."""

@@ -185,7 +185,7 @@ def test_any_reply_at_any_prompt_is_answered_and_the_conversation_goes_on(
         state = walker.store.load(session.id, walker.flows, session.registry)
         assert state is not None and state.transcript == session.transcript
         json.dumps(session.to_state(), ensure_ascii=False).encode("utf-8")
-        if not session.ended and session.stack:
+        if not session.ended and session.frames:
             good = answer(session, random.Random(0))
             outputs = conversation.reply(good)
             assert AGENT_TEXTS["agent.unexpected"] not in [o.text for o in outputs]
