@@ -614,9 +614,11 @@ class Session:
         if isinstance(step, SecretStep) and self.channel not in LOCAL_CHANNELS:
             self._local_only()  # dropped unread
             return
+        # A shallow copy is enough: the context's values are replaced, never changed in
+        # place (and `_back` copies them deeply before anything could).
         checkpoint = Checkpoint(
             tuple(Frame(f.flow, f.step) for f in self.frames),
-            copy.deepcopy(self.context),
+            dict(self.context),
             tuple(sorted(self._secrets)),
         )
         if isinstance(step, AskStep):
@@ -955,6 +957,8 @@ class Session:
     ) -> None:
         """The one log event of a step run or answered: ids and outcomes only, never a
         text the person typed or was shown."""
+        if not _log.isEnabledFor(logging.INFO):
+            return
         fields: dict[str, object] = {"flow": self.flow.name, "step": step.id}
         fields |= {"kind": step.kind.value, "outcome": outcome, "target": target, **more}
         if isinstance(step, ActionStep):

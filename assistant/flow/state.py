@@ -97,7 +97,7 @@ class Snapshot:
             "root": self.root,
             "language": self.language,
             "channel": self.channel,
-            "context": copy.deepcopy(self.context),
+            "context": self.context,  # the snapshot's own copy (Session.snapshot)
             "frames": [frame.to_json() for frame in self.frames],
             "attempts": self.attempts,
             "history": [entry.to_json() for entry in self.history],
