@@ -2,6 +2,8 @@
 
 `NES_ASISTAN_EXAMPLES=1200 .venv/bin/pytest tests/unit/flow/test_loader_fuzz.py` runs
 every property test that uses `examples()` with 1,200 examples instead of its CI count.
+It is the one count for every property test (the loader and socket fuzzers, the typing
+into every prompt of tests/unit/agent/test_every_prompt.py); walk counts are separate.
 """
 
 from __future__ import annotations

@@ -42,7 +42,7 @@ from assistant.card.monitor import (
 )
 from assistant.flow import replies
 from assistant.flow.model import ActionStep, Flow, PromptStep
-from assistant.flow.outputs import Event, Output, OutputKind, Push
+from assistant.flow.outputs import Event, Handoff, Output, OutputKind, Push
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
 from assistant.flow.vocabulary import repair_of
@@ -146,9 +146,11 @@ class Conversation:
             readable = replies.problem(text) is None
             if readable and support is not None and support.active:
                 return support.reply(_Here(self), text)  # the helpdesk sees it, redacted
-            return self._reply_here(text)
+            return self.reply_here(text)
 
-    def _reply_here(self, text: str) -> list[Output]:
+    def reply_here(self, text: str) -> list[Output]:
+        """The reply answered by this conversation itself, past any helpdesk session (what
+        the helpdesk link hands back once it has shown the operator the redacted reply)."""
         if self.paused and repair_of(text) is None:
             return [self._waiting()]
         try:
@@ -156,7 +158,7 @@ class Conversation:
         except Exception:
             _log.exception("turn failed at %s", self.session.position)
             return [self._text("agent.unexpected")]
-        if any(o.message_id == "engine.handoff" for o in outputs):
+        if any(o.hands_off(Handoff.OPERATOR) for o in outputs):
             outputs += self._open_support()
         return outputs
 
@@ -262,7 +264,7 @@ class Conversation:
 
     def _with_card(self) -> bool:
         """Whether any flow on the session's stack reads or writes the card."""
-        return any(_uses_card(self.session.flows[name]) for name, _ in self.session.stack)
+        return any(_uses_card(self.session.flows[f.flow]) for f in self.session.frames)
 
     def _pause(self, reason: str) -> list[Output]:
         self._paused_for = reason
@@ -325,4 +327,4 @@ class _Here:
         return self._conversation.session
 
     def reply(self, text: str) -> list[Output]:
-        return self._conversation._reply_here(text)
+        return self._conversation.reply_here(text)

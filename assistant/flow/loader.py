@@ -168,7 +168,9 @@ class _Builder:
         self.problems.append(Problem(code, message, self.loc(node)))
         return _InvalidError()
 
-    def mapping(self, node: Node, what: str, allowed: set[str]) -> dict[str, Node]:
+    def mapping(self, node: Node, what: str, allowed: set[str] | None = None) -> dict[str, Node]:
+        """The entries of a mapping node; `allowed` None: the keys are the author's own
+        names (outcomes, inputs, choice ids, options), any key is taken."""
         from yaml.nodes import MappingNode
 
         if not isinstance(node, MappingNode):
@@ -182,7 +184,7 @@ class _Builder:
                     key_node, "schema", f"{key!r} appears twice (first at line {first.line})"
                 )
                 continue
-            if key not in allowed:
+            if allowed is not None and key not in allowed:
                 self.problem(
                     key_node,
                     "schema",
@@ -339,7 +341,8 @@ class _Builder:
         return tuple(self.name(i, "a context name") for i in self.items(node, "the inputs"))
 
     # ---- steps ----------------------------------------------------------------------
-    def step(self, flow: str, node: Node) -> Step:
+    def step_keys(self, node: Node) -> tuple[StepKind, dict[str, Node]]:
+        """A step's kind and its keys, checked against what that kind takes."""
         from yaml.nodes import MappingNode
 
         if not isinstance(node, MappingNode):
@@ -359,7 +362,12 @@ class _Builder:
                 f"expected a step kind ({kinds}), found only keys {', '.join(sorted(present))}",
             )
         article = "an" if kind.value[0] in "aeiou" else "a"
-        keys = self.mapping(node, f"{article} {kind.value} step", _STEP_KEYS[kind] | _COMMON_KEYS)
+        return kind, self.mapping(
+            node, f"{article} {kind.value} step", _STEP_KEYS[kind] | _COMMON_KEYS
+        )
+
+    def step(self, flow: str, node: Node) -> Step:
+        kind, keys = self.step_keys(node)
         if "id" not in keys:
             raise self.problem(
                 node, "schema", f"expected an 'id:' for this {kind.value} step, found none"
@@ -598,7 +606,7 @@ class _Builder:
     def branches(self, node: Node | None) -> tuple[Branch, ...]:
         if node is None:
             return ()
-        keys = self.mapping(node, "outcome: step lines", _AnyKey())
+        keys = self.mapping(node, "outcome: step lines")
         return tuple(
             Branch(outcome, self.name(target, "a step id", _STEP_ID), self.loc(target))
             for outcome, target in keys.items()
@@ -607,13 +615,13 @@ class _Builder:
     def bindings(self, node: Node | None) -> tuple[Binding, ...]:
         if node is None:
             return ()
-        keys = self.mapping(node, "input: value lines", _AnyKey())
+        keys = self.mapping(node, "input: value lines")
         return tuple(
             Binding(name, self.condition(value), self.loc(value)) for name, value in keys.items()
         )
 
     def choices(self, node: Node, mid: str) -> tuple[Choice, ...]:
-        keys = self.mapping(node, "choices as 'id: text' lines", _AnyKey())
+        keys = self.mapping(node, "choices as 'id: text' lines")
         result = []
         for choice_id, text in keys.items():
             if not _NAME.match(choice_id):
@@ -638,7 +646,7 @@ class _Builder:
             if isinstance(item, MappingNode):
                 keys = self.mapping(item, "a validator with options", set(VALIDATORS))
                 for name, options in keys.items():
-                    values = self.mapping(options, f"options of {name}", _AnyKey())
+                    values = self.mapping(options, f"options of {name}")
                     result.append(
                         ValidatorUse(
                             name,
@@ -654,13 +662,6 @@ class _Builder:
                 )
             result.append(ValidatorUse(name, {}, self.loc(item)))
         return tuple(result)
-
-
-class _AnyKey(set[str]):
-    """Allowed-keys set that admits any key (for user-named keys such as outcomes)."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
 
 
 def _plain_int(value: str) -> int | None:

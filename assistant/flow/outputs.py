@@ -26,6 +26,14 @@ class OutputKind(enum.StrEnum):
     END = "end"  # the conversation is over; `outcome` says how
 
 
+class Handoff(enum.StrEnum):
+    """Who takes over, on a HANDOFF output (its `outcome`): what a channel acts on."""
+
+    OPERATOR = "operator"  # the person asked for the helpdesk: connect one where there is one
+    LOCAL = "local"  # this step runs only on the computer with the card
+    FLOW = "flow"  # a flow's handoff step: its own text says where to turn
+
+
 @dataclass(frozen=True, slots=True)
 class OutputChoice:
     id: str
@@ -49,8 +57,11 @@ class Output:
     params: Mapping[str, str] = field(default_factory=dict)
     choices: tuple[OutputChoice, ...] = ()
     secret_kind: str | None = None
-    outcome: str | None = None
+    outcome: str | None = None  # END: how it ended; HANDOFF: a `Handoff`
     picture: OutputPicture | None = None
+
+    def hands_off(self, to: Handoff) -> bool:
+        return self.kind is OutputKind.HANDOFF and self.outcome == to
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,11 +2,12 @@
 
 `start()` runs the root flow up to its first question; `handle(text_or_event)` takes
 the person's reply and runs on to the next question, returning typed outputs. Repair
-words (geri, iptal, yardım, baştan, operatör, dil, and their English forms) work at every
-prompt. The state that survives a restart (`to_state()`) is plain JSON without secrets:
-a secret typed at a secret step lives only in `Secret` objects in memory, is handed to
-the next action that names it and wiped right after; if the process died in between, the
-session asks for it again instead of pretending to have it.
+words (geri, iptal, yardım, baştan, operatör, dil, çıkış, in every shipped language) work
+at every prompt; `iptal` inside a topic goes back to the root flow's start (the menu).
+The state that survives a restart (`to_state()`) is plain JSON without secrets: a secret
+typed at a secret step lives only in `Secret` objects in memory, is handed to the next
+action that names it and wiped right after; if the process died in between, the session
+asks for it again instead of pretending to have it.
 
 A reply is interpreted here, once, after the session knows what the current step asks
 for (`assistant.flow.replies` has the rules). At a secret step it becomes a `Secret`
@@ -24,35 +25,34 @@ this conversation (never saved, single use, expiring); reached without it — a 
 skips its confirm step, a resumed session, a `next:` that jumps past it — the action is
 not called, the person is told, and the refusal is logged.
 
-The engine core is a generator that yields `ActionCall`s and receives their results, so
-the same code serves `handle()` (sync; async actions run on a private event loop) and
-`ahandle()` (awaits async actions inside the caller's loop).
+The engine core is a generator that yields `ActionCall`s and receives their results;
+`handle()` runs each call and sends its checked result back. Where a step leads is
+`graph.taken` (lint reads the same edges); repairs are the `vocabulary.REPAIRS` table;
+the typed state is in `assistant.flow.state`. Every step run or answered is logged once
+(logger `assistant.flow.session`, fields flow/step/kind/outcome/target), never with what
+the person typed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import dataclasses
 import enum
-import inspect
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from assistant.flow import replies
 from assistant.flow.actions import ActionContext, ActionResult, ActionSpec, Consent, Registry
 from assistant.flow.expr import lookup
-from assistant.flow.graph import guarded_by
+from assistant.flow.graph import Edge, edges, guarded_by, taken
 from assistant.flow.model import (
     LOCAL_CHANNELS,
     ActionStep,
     AnswerType,
     AskStep,
-    Branch,
     CallStep,
     ConfirmStep,
     EndStep,
@@ -66,6 +66,7 @@ from assistant.flow.model import (
 )
 from assistant.flow.outputs import (
     Event,
+    Handoff,
     Output,
     OutputChoice,
     OutputKind,
@@ -73,9 +74,29 @@ from assistant.flow.outputs import (
     Translator,
 )
 from assistant.flow.replies import SeenSecrets, parse_number
+from assistant.flow.state import (
+    JSON,
+    MOVED,
+    WAIT,
+    Checkpoint,
+    Continue,
+    Frame,
+    Pending,
+    Snapshot,
+    StepResult,
+    Wait,
+)
 from assistant.flow.texts import ENGINE_TEXTS
 from assistant.flow.validators import PERSONAL, VALIDATORS, Personal, Rejection
-from assistant.flow.vocabulary import LANGUAGES, Repair, language_of, repair_of, yes_no
+from assistant.flow.vocabulary import (
+    LANGUAGES,
+    REPAIRS,
+    Asks,
+    Repair,
+    language_of,
+    repair_of,
+    yes_no,
+)
 from assistant.i18n import messages
 from assistant.i18n.catalog import source_text
 from assistant.i18n.matching import ascii_fold, same
@@ -87,9 +108,6 @@ _log = logging.getLogger(__name__)
 # A turn that runs more steps than this without a prompt is a bug in a flow (lint's
 # busy-loop check should have caught it); stop instead of spinning.
 MAX_STEPS_PER_TURN = 500
-STATE_VERSION = 1
-
-JSON = Any  # values of the context: str, int, float, bool, None, lists and dicts of them
 # Secrets typed as digits: a reply for them must be digits (Arabic-Indic ones are mapped).
 DIGIT_SECRETS = frozenset({SecretKind.PIN, SecretKind.PUK, SecretKind.SMS_CODE})
 
@@ -143,10 +161,10 @@ class Session:
         self.channel = channel
         self.translator = translator
         self.context: dict[str, JSON] = dict(context or {})
-        self.stack: list[list[str]] = []  # [flow, step] frames; callers wait at their call step
+        self.frames: list[Frame] = []  # callers wait at their call step
         self.attempts = 0
-        self.history: list[dict[str, JSON]] = []
-        self.pending: str | None = None  # "cancel" | "language" while that question is open
+        self.history: list[Checkpoint] = []
+        self.pending: Pending | None = None  # an engine question open on top of the step
         self.progressed = False
         self.ended = False
         self.outcome: str | None = None
@@ -161,9 +179,9 @@ class Session:
         self._card_serial = card_serial
         self._clock = clock
         self._guards: dict[tuple[str, str], frozenset[str]] = {}
+        self._ways: dict[tuple[str, str], tuple[Edge, ...]] = {}  # graph.edges, per step
         self._reads: frozenset[str] | None = None
         self._out: list[Output] = []
-        self._loop: asyncio.AbstractEventLoop | None = None
 
     # ---- public API ------------------------------------------------------------------
     def start(self) -> list[Output]:
@@ -184,31 +202,23 @@ class Session:
         with replies.handling(reply):
             return self._drive(self._turn(reply))
 
-    async def astart(self) -> list[Output]:
-        return await self._adrive(self._start())
-
-    async def ahandle(self, reply: str | Event) -> list[Output]:
-        if isinstance(reply, str) and (problem := replies.problem(reply)) is not None:
-            return await self._adrive(self._refuse_text(problem))
-        return await self._adrive(self._turn(reply))
-
     def resume(self) -> list[Output]:
         """After a restore or a channel switch: say the current question again."""
         return self._drive(self._resume())
 
     @property
     def flow(self) -> Flow:
-        return self.flows[self.stack[-1][0]]
+        return self.flows[self.frames[-1].flow]
 
     @property
     def step_id(self) -> str:
-        return self.stack[-1][1]
+        return self.frames[-1].step
 
     @property
     def position(self) -> str:
         """Where the session is, for log lines: `flow.step`, or how it ended."""
-        if self.stack:
-            return f"{self.stack[-1][0]}.{self.stack[-1][1]}"
+        if self.frames:
+            return f"{self.frames[-1].flow}.{self.frames[-1].step}"
         return f"ended:{self.outcome}" if self.ended else "not started"
 
     def secret_names(self) -> frozenset[str]:
@@ -221,12 +231,8 @@ class Session:
         return self._seen.seen_in(text) or replies.digit_run(text, self._digit_lengths())
 
     def close(self) -> None:
-        """Wipe every secret and clear value held, let go of the portal login and release
-        the private event loop."""
+        """Wipe every secret and clear value held and let go of the portal login."""
         self._forget_all()
-        if self._loop is not None:
-            self._loop.close()
-            self._loop = None
 
     def _forget_all(self) -> None:
         self._wipe_secrets(set(self._secrets))
@@ -236,25 +242,28 @@ class Session:
         self.action_context.close()
 
     # ---- state -----------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """What survives a restart. Never contains a secret."""
+        return Snapshot(
+            id=self.id,
+            root=self.root,
+            language=self.language,
+            channel=self.channel,
+            context=copy.deepcopy(self.context),
+            frames=tuple(Frame(f.flow, f.step) for f in self.frames),
+            attempts=self.attempts,
+            history=tuple(self.history),
+            pending=self.pending,
+            progressed=self.progressed,
+            ended=self.ended,
+            outcome=self.outcome,
+            masked=frozenset(self.masked),
+            elsewhere=frozenset(kind.value for kind in self.elsewhere),
+        )
+
     def to_state(self) -> dict[str, JSON]:
-        """Everything needed to resume, as JSON-ready data. Never contains a secret."""
-        return {
-            "version": STATE_VERSION,
-            "id": self.id,
-            "root": self.root,
-            "language": self.language,
-            "channel": self.channel,
-            "context": copy.deepcopy(self.context),
-            "stack": copy.deepcopy(self.stack),
-            "attempts": self.attempts,
-            "history": copy.deepcopy(self.history),
-            "pending": self.pending,
-            "progressed": self.progressed,
-            "ended": self.ended,
-            "outcome": self.outcome,
-            "masked": sorted(self.masked),
-            "elsewhere": sorted(self.elsewhere),
-        }
+        """The snapshot as JSON-ready data (see `assistant.flow.state`)."""
+        return self.snapshot().to_json()
 
     @classmethod
     def from_state(
@@ -266,32 +275,31 @@ class Session:
         translator: Translator = source_text,
         card_serial: Callable[[], str | None] = lambda: None,
     ) -> Session:
-        """The session a `to_state()` described (older states lack `masked`/`elsewhere`)."""
-        if state.get("version") != STATE_VERSION:
-            raise ValueError(f"unsupported session state version {state.get('version')!r}")
+        """The session a `to_state()` described, by this release or an earlier one."""
+        saved = Snapshot.from_json(state)
         session = cls(
             flows,
             registry,
-            state["root"],
-            session_id=state["id"],
-            language=state["language"],
-            channel=state["channel"],
+            saved.root,
+            session_id=saved.id,
+            language=saved.language,
+            channel=saved.channel,
             translator=translator,
-            context=state["context"],
+            context=saved.context,
             card_serial=card_serial,
         )
-        session.stack = [list(frame) for frame in state["stack"]]
-        session.attempts = state["attempts"]
-        session.history = list(state["history"])
-        session.pending = state["pending"]
-        session.progressed = state["progressed"]
-        session.ended = state["ended"]
-        session.outcome = state["outcome"]
-        session.masked = {str(name) for name in state.get("masked", ())}
-        session.elsewhere = {SecretKind(kind) for kind in state.get("elsewhere", ())}
-        for flow_name, step_id in session.stack:
-            if flow_name not in flows or flows[flow_name].step(step_id) is None:
-                raise ValueError(f"saved step {flow_name}.{step_id} no longer exists")
+        session.frames = [Frame(f.flow, f.step) for f in saved.frames]
+        session.attempts = saved.attempts
+        session.history = list(saved.history)
+        session.pending = saved.pending
+        session.progressed = saved.progressed
+        session.ended = saved.ended
+        session.outcome = saved.outcome
+        session.masked = set(saved.masked)
+        session.elsewhere = {SecretKind(kind) for kind in saved.elsewhere}
+        for frame in session.frames:
+            if frame.flow not in flows or flows[frame.flow].step(frame.step) is None:
+                raise ValueError(f"saved step {frame.flow}.{frame.step} no longer exists")
         return session
 
     # ---- drivers ---------------------------------------------------------------------
@@ -301,34 +309,12 @@ class Session:
             call = next(turn)
             while True:
                 result = call.spec.invoke(call.context, call.inputs)
-                if inspect.isawaitable(result):
-                    result = self._event_loop().run_until_complete(_awaited(result))
                 call = turn.send(call.spec.check(result))
         except StopIteration:
             pass
         finally:
             turn.close()  # on an action's exception: the step's `finally` wipes its secrets
         return self._flush()
-
-    async def _adrive(self, turn: Turn) -> list[Output]:
-        self._out = []
-        try:
-            call = next(turn)
-            while True:
-                result = call.spec.invoke(call.context, call.inputs)
-                if inspect.isawaitable(result):
-                    result = await result
-                call = turn.send(call.spec.check(result))
-        except StopIteration:
-            pass
-        finally:
-            turn.close()
-        return self._flush()
-
-    def _event_loop(self) -> asyncio.AbstractEventLoop:
-        if self._loop is None:
-            self._loop = asyncio.new_event_loop()
-        return self._loop
 
     def _flush(self) -> list[Output]:
         out, self._out = self._out, []
@@ -382,7 +368,7 @@ class Session:
         """Put the current question to the person (again)."""
         assert isinstance(step, PromptStep) and step.message is not None
         if isinstance(step, SecretStep) and self.channel not in LOCAL_CHANNELS:
-            self._emit(OutputKind.HANDOFF, "engine.local_only")
+            self._local_only()
             return
         message = step.message
         if isinstance(step, SecretStep):
@@ -419,34 +405,39 @@ class Session:
         no = self._text("engine.no", ENGINE_TEXTS["engine.no"])[0]
         return (OutputChoice("yes", yes), OutputChoice("no", no))
 
-    def _ask_cancel(self) -> None:
-        self._emit(OutputKind.CHOICE, "engine.cancel_confirm", choices=self._yes_no())
+    def _ask_pending(self) -> None:
+        """Put the open engine question (leave? which language?) to the person."""
+        if self.pending is Pending.LANGUAGE:
+            choices = tuple(OutputChoice(code, name) for code, name in LANGUAGES.items())
+            self._emit(OutputKind.LANGUAGE_REQUEST, "engine.language", choices=choices)
+        else:
+            question = (
+                "engine.exit_confirm" if self.pending is Pending.EXIT else "engine.cancel_confirm"
+            )
+            self._emit(OutputKind.CHOICE, question, choices=self._yes_no())
 
-    def _ask_language(self) -> None:
-        choices = tuple(OutputChoice(code, name) for code, name in LANGUAGES.items())
-        self._emit(OutputKind.LANGUAGE_REQUEST, "engine.language", choices=choices)
+    def _local_only(self) -> None:
+        self._emit(OutputKind.HANDOFF, "engine.local_only", outcome=Handoff.LOCAL)
 
     # ---- turns -----------------------------------------------------------------------
     def _allowed(self) -> bool:
         """Whether the current flow may run on this channel; says so when it may not."""
         if self.channel in self.flow.channels:
             return True
-        self._emit(OutputKind.HANDOFF, "engine.local_only")
+        self._local_only()
         return False
 
     def _start(self) -> Turn:
-        self.stack = [[self.root, self.flows[self.root].steps[0].id]]
+        self.frames = [Frame(self.root, self.flows[self.root].steps[0].id)]
         yield from self._run()
 
     def _resume(self) -> Turn:
         if self.ended:
             self._emit(OutputKind.END, "engine.ended", outcome=self.outcome)
-        elif not self.stack:
+        elif not self.frames:
             yield from self._start()
-        elif self.pending == "cancel":
-            self._ask_cancel()
-        elif self.pending == "language":
-            self._ask_language()
+        elif self.pending is not None:
+            self._ask_pending()
         else:
             yield from self._run()
 
@@ -456,7 +447,7 @@ class Session:
             self._emit(OutputKind.END, "engine.ended", outcome=self.outcome)
             return
         self._say(problem)
-        waiting = self.stack and self.pending is None and not isinstance(self._step(), PromptStep)
+        waiting = self.frames and self.pending is None and not isinstance(self._step(), PromptStep)
         if not waiting:  # at an action there is no question to repeat, nor to run it again
             yield from self._resume()
 
@@ -464,28 +455,28 @@ class Session:
         if self.ended:
             self._emit(OutputKind.END, "engine.ended", outcome=self.outcome)
             return
-        if not self.stack:
+        if not self.frames:
             yield from self._start()
             return
         step = self._step()
         if isinstance(reply, Event):
             target = next((b.target for b in step.events if b.outcome == reply.name), None)
             if target is not None and self.pending is None and self._allowed():
+                self._log_step(step, f"event:{reply.name}", target)
                 yield from self._continue(target)
             return
         if self.pending is not None:
-            self._pending_answer(reply)
+            yield from self._pending_answer(reply)
             return
-        secret_step = isinstance(step, SecretStep)
         repair = repair_of(reply)  # a whole reply that is a repair word, nothing more
-        if secret_step:
+        if isinstance(step, SecretStep):
             self._keep(MASK, "secret")
         elif repair is not None:
             self._keep(reply)
         elif not isinstance(step, PromptStep):
             self._keep(MASK, "masked")  # nobody asked: not an answer to anything
-        if repair is Repair.CANCEL and not isinstance(step, PromptStep):
-            self._finish_session("cancelled", "engine.cancelled")
+        if repair is not None and REPAIRS[repair].anywhere and not isinstance(step, PromptStep):
+            yield from self._repaired(repair, step)
         elif not self._allowed():
             return
         elif not isinstance(step, PromptStep):
@@ -495,14 +486,16 @@ class Session:
         else:
             yield from self._answer(step, reply)
 
-    def _pending_answer(self, reply: str) -> None:
-        if self.pending == "language":
+    def _pending_answer(self, reply: str) -> Turn:
+        pending = self.pending
+        assert pending is not None
+        if pending is Pending.LANGUAGE:
             codes = tuple(LANGUAGES)
             index = replies.choice_number(reply, len(codes))
             code = codes[index - 1] if index is not None else language_of(reply)
             if code is None:
                 self._unrecognised(reply)
-                self._ask_language()
+                self._ask_pending()
                 return
             self._keep(reply)
             self.language = self.action_context.language = code
@@ -513,16 +506,27 @@ class Session:
         if answer is None:
             if not self._unrecognised(reply):
                 self._say("engine.invalid_yes_no")
-            self._ask_cancel()
+            self._ask_pending()
             return
         self._keep(reply)
-        self.pending = None
+        repair, self.pending = Repair(pending.value), None
         if answer:
-            self._finish_session("cancelled", "engine.cancelled")
+            yield from self._repaired(repair, self._step())
         else:
             self._prompt(self._step())
 
     def _repair(self, repair: Repair, step: PromptStep) -> Turn:
+        """A repair word at a question: asked about first where the table says so."""
+        self._log_step(step, f"repair:{repair.value}", None)
+        asks = REPAIRS[repair].asks
+        if asks is Asks.ALWAYS or (asks is Asks.AFTER_PROGRESS and self.progressed):
+            self.pending = Pending(repair.value)
+            self._ask_pending()
+            return
+        yield from self._repaired(repair, step)
+
+    def _repaired(self, repair: Repair, step: Step) -> Turn:
+        """What a repair does, once it is settled (asked and answered, where it asks)."""
         if repair is Repair.HELP:
             if step.help is not None:
                 self._emit(OutputKind.TEXT, step.help.id, step.help.text)
@@ -531,23 +535,35 @@ class Session:
         elif repair is Repair.BACK:
             self._back()
         elif repair is Repair.CANCEL:
-            if self.progressed:
-                self.pending = "cancel"
-                self._ask_cancel()
-            else:
-                self._finish_session("cancelled", "engine.cancelled")
+            yield from self._leave_topic()
+        elif repair is Repair.EXIT:
+            self._finish_session("exit", "engine.goodbye")
         elif repair is Repair.RESTART:
-            self._forget_all()
-            self.context, self.history, self.attempts, self.progressed = {}, [], 0, False
-            self.masked, self.elsewhere = set(), set()
             self._say("engine.restart")
-            yield from self._start()
+            yield from self._from_the_top()
         elif repair is Repair.HANDOFF:
-            self._emit(OutputKind.HANDOFF, "engine.handoff")
+            self._emit(OutputKind.HANDOFF, "engine.handoff", outcome=Handoff.OPERATOR)
             self._prompt(step)
-        else:
-            self.pending = "language"
-            self._ask_language()
+
+    def _in_topic(self) -> bool:
+        """Whether the person is inside a topic the root flow called (a menu to go back to)."""
+        return len(self.frames) > 1
+
+    def _leave_topic(self) -> Turn:
+        """`iptal`: out of the topic, back to where the root flow starts (the menu); at
+        the top, with no menu to go back to, the conversation ends."""
+        if not self._in_topic():
+            self._finish_session("cancelled", "engine.cancelled")
+            return
+        self._say("engine.cancelled")
+        yield from self._from_the_top()
+
+    def _from_the_top(self) -> Turn:
+        """Start the root flow afresh: nothing typed or learnt so far is kept."""
+        self._forget_all()
+        self.context, self.history, self.attempts, self.progressed = {}, [], 0, False
+        self.masked, self.elsewhere, self.pending = set(), set(), None
+        yield from self._start()
 
     def _back(self) -> None:
         self._consent = None  # a confirmation is for the way forward it was given on
@@ -556,9 +572,9 @@ class Session:
             self._prompt(self._step())
             return
         entry = self.history.pop()
-        self.stack = [list(frame) for frame in entry["stack"]]
-        self.context = entry["context"]
-        self._wipe_secrets(set(self._secrets) - set(entry["secrets"]))
+        self.frames = [Frame(f.flow, f.step) for f in entry.frames]
+        self.context = copy.deepcopy(entry.context)
+        self._wipe_secrets(set(self._secrets) - set(entry.secrets))
         self.attempts = 0
         self._prompt(self._step())
 
@@ -596,13 +612,15 @@ class Session:
     # ---- answering prompts -----------------------------------------------------------
     def _answer(self, step: PromptStep, reply: str) -> Turn:
         if isinstance(step, SecretStep) and self.channel not in LOCAL_CHANNELS:
-            self._emit(OutputKind.HANDOFF, "engine.local_only")  # dropped unread
+            self._local_only()  # dropped unread
             return
-        snapshot = {
-            "stack": copy.deepcopy(self.stack),
-            "context": copy.deepcopy(self.context),
-            "secrets": sorted(self._secrets),
-        }
+        # A shallow copy is enough: the context's values are replaced, never changed in
+        # place (and `_back` copies them deeply before anything could).
+        checkpoint = Checkpoint(
+            tuple(Frame(f.flow, f.step) for f in self.frames),
+            dict(self.context),
+            tuple(sorted(self._secrets)),
+        )
         if isinstance(step, AskStep):
             verdict = self._accept_ask(step, reply)
         elif isinstance(step, SecretStep):
@@ -610,6 +628,10 @@ class Session:
         else:
             assert isinstance(step, ConfirmStep)
             verdict = self._accept_confirm(step, reply)
+        target = self._follow(step) if verdict is _Verdict.ACCEPT else None
+        if verdict is _Verdict.DECLINE:
+            target = step.decline if isinstance(step, ConfirmStep) else None
+        self._log_step(step, verdict.value, target)
         if verdict is _Verdict.RETRY:
             yield from self._retry(step)
         elif verdict is _Verdict.AGAIN:
@@ -623,12 +645,12 @@ class Session:
                 self._end_flow("cancelled")
                 yield from self._run()
         elif verdict is _Verdict.ACCEPT:
-            self.history.append(snapshot)
+            self.history.append(checkpoint)
             self.progressed = True
             self.attempts = 0
             if isinstance(step, ConfirmStep):
                 self._grant(step)
-            yield from self._continue(self._next_of(step))
+            yield from self._continue(target)
 
     def _reject(self, rejection: Rejection | None, step: PromptStep, default: str) -> None:
         if rejection is not None:
@@ -814,7 +836,7 @@ class Session:
                 clock=self._clock,
             )
 
-    def _refuse_unconfirmed(self, step: ActionStep) -> object:
+    def _refuse_unconfirmed(self, step: ActionStep) -> StepResult:
         """A dangerous step without its consent: not run; the person is asked to confirm
         again where the flow has a confirm step for it, else the flow ends."""
         consent = self._consent
@@ -832,10 +854,10 @@ class Session:
             self._say("engine.confirm_again")
             self._set_step(confirms[0].id)
             self._prompt(confirms[0])
-            return _WAIT
+            return WAIT
         self._say("engine.unconfirmed")
         self._end_flow("failed")
-        return _MOVED
+        return MOVED
 
     # ---- running steps ---------------------------------------------------------------
     def _step(self) -> Step:
@@ -844,7 +866,7 @@ class Session:
         return step
 
     def _set_step(self, step_id: str) -> None:
-        self.stack[-1][1] = step_id
+        self.frames[-1].step = step_id
 
     def _collector(self, name: str) -> str | None:
         """The step of the current flow that asks for what is saved as `name`."""
@@ -853,13 +875,13 @@ class Session:
                 return step.id
         return None
 
-    def _ask_again(self, name: str, step: ActionStep) -> object:
+    def _ask_again(self, name: str, step: ActionStep) -> StepResult:
         """A secret or clear value the action needs is gone (a restart, going back): say
         it is not kept and ask for it again."""
         self._say("engine.secret_again")
         self._set_step(self._collector(name) or step.id)
         self._prompt(self._step())
-        return _WAIT
+        return WAIT
 
     def _continue(self, target: str | None) -> Turn:
         self.attempts = 0
@@ -869,19 +891,16 @@ class Session:
             self._set_step(target)
         yield from self._run()
 
-    def _next_of(
-        self, step: Step, outcome: str | None = None, branches: tuple[Branch, ...] = ()
-    ) -> str | None:
-        """Where to go after `step` completed (graph.py documents the same rules)."""
-        for branch in branches:
-            if branch.outcome == outcome:
-                return branch.target
-        scope = {**self.context, "lang": self.language, "channel": self.channel}
-        for transition in step.next:
-            if transition.condition is None or transition.condition.evaluate(scope):
-                return transition.target
-        following = self.flow.following(step.id)
-        return following.id if following else None
+    def _scope(self) -> dict[str, JSON]:
+        return {**self.context, "lang": self.language, "channel": self.channel}
+
+    def _follow(self, step: Step, outcome: str | None = None) -> str | None:
+        """Where to go after `step` completed: the graph's rule, shared with lint."""
+        key = (self.flow.name, step.id)
+        ways = self._ways.get(key)
+        if ways is None:
+            ways = self._ways[key] = tuple(edges(self.flow, step))
+        return taken(ways, self._scope(), outcome)
 
     def _run(self) -> Turn:
         """Run steps from the current one until one waits for the person."""
@@ -892,55 +911,90 @@ class Session:
             if isinstance(step, PromptStep):
                 self._prompt(step)
                 return
-            target = yield from self._execute(step)
-            if target is _WAIT:
+            result = yield from self._execute(step)
+            if isinstance(result, Wait):
                 return
-            if target is not _MOVED:
-                assert target is None or isinstance(target, str)
-                if target is None:
+            if isinstance(result, Continue):
+                if result.target is None:
                     self._end_flow("ok")
                 else:
-                    self._set_step(target)
+                    self._set_step(result.target)
         raise FlowRuntimeError(
             f"{self.flow.name}.{self.step_id}: {MAX_STEPS_PER_TURN} steps without a question"
         )
 
-    def _execute(self, step: Step) -> Generator[ActionCall, ActionResult, object]:
-        """Run one non-prompt step; the next step id, None (end of flow), _MOVED or _WAIT."""
+    def _execute(self, step: Step) -> Generator[ActionCall, ActionResult, StepResult]:
+        """Run one non-prompt step."""
         if isinstance(step, SayStep):
             assert step.message is not None
             self._emit(OutputKind.TEXT, step.message.id, step.message.text)
             self._show_picture(step)
-            return self._next_of(step)
+            target = self._follow(step)
+            self._log_step(step, None, target)
+            return Continue(target)
         if isinstance(step, ActionStep):
             return (yield from self._action(step))
-        if step.message is not None:
-            kind = OutputKind.HANDOFF if isinstance(step, HandoffStep) else OutputKind.TEXT
-            self._emit(kind, step.message.id, step.message.text)
-        if isinstance(step, CallStep):
-            self.stack.append([step.flow, self.flows[step.flow].steps[0].id])
-        elif isinstance(step, GotoStep):
-            self.stack[-1] = [step.flow, self.flows[step.flow].steps[0].id]
-        elif isinstance(step, EndStep):
-            self._end_flow(step.outcome)
-        else:
-            assert isinstance(step, HandoffStep)
+        ending = step.outcome if isinstance(step, EndStep) else None
+        self._log_step(step, ending, step.flow if isinstance(step, CallStep | GotoStep) else None)
+        if isinstance(step, HandoffStep):
+            assert step.message is not None
+            self._emit(OutputKind.HANDOFF, step.message.id, step.message.text, outcome=Handoff.FLOW)
             self._finish_session("handoff", None)
-        return _MOVED
+            return MOVED
+        if step.message is not None:
+            self._emit(OutputKind.TEXT, step.message.id, step.message.text)
+        if isinstance(step, CallStep):
+            self.frames.append(Frame(step.flow, self.flows[step.flow].steps[0].id))
+        elif isinstance(step, GotoStep):
+            self.frames[-1] = Frame(step.flow, self.flows[step.flow].steps[0].id)
+        else:
+            assert isinstance(step, EndStep)
+            self._end_flow(step.outcome)
+        return MOVED
 
-    def _action(self, step: ActionStep) -> Generator[ActionCall, ActionResult, object]:
+    def _log_step(
+        self, step: Step, outcome: str | None, target: str | None, **more: object
+    ) -> None:
+        """The one log event of a step run or answered: ids and outcomes only, never a
+        text the person typed or was shown."""
+        if not _log.isEnabledFor(logging.INFO):
+            return
+        fields: dict[str, object] = {"flow": self.flow.name, "step": step.id}
+        fields |= {"kind": step.kind.value, "outcome": outcome, "target": target, **more}
+        if isinstance(step, ActionStep):
+            problem = more.get("problem")
+            _log.info(
+                "flow=%s step=%s action=%s outcome=%s%s",
+                self.flow.name,
+                step.id,
+                step.action,
+                outcome,
+                f" problem={problem}" if problem else "",
+                extra={"step_event": fields},
+            )
+            return
+        _log.info(
+            "flow=%s step=%s kind=%s outcome=%s",
+            self.flow.name,
+            step.id,
+            step.kind.value,
+            outcome,
+            extra={"step_event": fields},
+        )
+
+    def _action(self, step: ActionStep) -> Generator[ActionCall, ActionResult, StepResult]:
         spec = self.registry.get(step.action)
         if spec is None:
             raise FlowRuntimeError(f"{self.flow.name}.{step.id}: no action {step.action!r}")
         if spec.local_only and self.channel not in LOCAL_CHANNELS:
-            self._emit(OutputKind.HANDOFF, "engine.local_only")
-            return _WAIT
+            self._local_only()
+            return WAIT
         consent = self._consent
         if spec.dangerous and (
             consent is None or not consent.allows(self.id, self.flow.name, step.id)
         ):
             return self._refuse_unconfirmed(step)
-        scope = {**self.context, "lang": self.language, "channel": self.channel}
+        scope = self._scope()
         inputs: dict[str, object] = {}
         used: set[str] = set()
         for binding in step.inputs:
@@ -972,32 +1026,27 @@ class Session:
         if result.secret_elsewhere is not None:
             self.elsewhere.add(result.secret_elsewhere)
         self.context[step.save_as] = {"outcome": result.outcome, **result.outputs}
-        # One line per action for the helpdesk: ids and the action's own machine-readable
-        # `problem` (outputs never hold a secret; nothing the person typed is named here).
-        problem = result.outputs.get("problem")
-        _log.info(
-            "flow=%s step=%s action=%s outcome=%s%s",
-            self.flow.name,
-            step.id,
-            step.action,
-            result.outcome,
-            f" problem={problem}" if problem else "",
-        )
         self.history.clear()  # an action cannot be undone: no going back past it
         self.progressed = True
-        return self._next_of(step, result.outcome, step.on)
+        target = self._follow(step, result.outcome)
+        # The action's own machine-readable `problem` goes with it (outputs never hold a
+        # secret; nothing the person typed is named here).
+        problem = result.outputs.get("problem")
+        self._log_step(step, result.outcome, target, action=step.action, problem=problem)
+        return Continue(target)
 
     def _end_flow(self, outcome: str) -> None:
         """Leave the current flow with `outcome`, returning into the caller if any."""
         while True:
-            self.stack.pop()
-            if not self.stack:
+            self.frames.pop()
+            if not self.frames:
                 self._finish_session(outcome, None)
                 return
             call = self._step()
             assert isinstance(call, CallStep)
             self.context[call.save_as] = {"outcome": outcome}
-            target = self._next_of(call, outcome, call.on)
+            target = self._follow(call, outcome)
+            self._log_step(call, outcome, target)
             if target is not None:
                 self._set_step(target)
                 return
@@ -1054,10 +1103,6 @@ class _Verdict(enum.Enum):
     HANDLED = "handled"  # the answer moved the session itself
 
 
-_WAIT = object()  # the step cannot run now (e.g. wrong channel); stay on it
-_MOVED = object()  # the step changed the position itself (call, goto, end)
-
-
 def _pick(step: AskStep, reply: str, translate: Callable[[str, str], str]) -> str | None:
     """The choice a reply names: its number as shown, its id or its text (source or shown)."""
     number = replies.choice_number(reply, len(step.choices))
@@ -1069,7 +1114,3 @@ def _pick(step: AskStep, reply: str, translate: Callable[[str, str], str]) -> st
         if folded in {ascii_fold(name) for name in (choice.id, choice.message.text, shown)}:
             return choice.id
     return None
-
-
-async def _awaited(awaitable: Awaitable[ActionResult]) -> ActionResult:
-    return await awaitable

@@ -13,10 +13,11 @@ the engine, and anything that still could not be encoded (a lone surrogate from 
 other path) is written with a replacement character instead of failing every later
 save. Overwritten rows are zeroed on disk (`secure_delete`); version 2 masks the T.C.
 Kimlik Nos that earlier releases saved as typed, then compacts the files so no old page
-still holds one. A process driving a session holds a claim on it (`claim()`: an advisory lock on a
-small file beside the database, released when the process ends), so a second process —
-another terminal that found no agent to attach to — starts its own conversation instead
-of answering the same one.
+still holds one; version 3 rewrites saved states in the typed engine's shape. A process
+driving a session holds a claim on it (`claim()`: an advisory lock on a small file beside
+the database, released when the process ends), so a second process — another terminal
+that found no agent to attach to — starts its own conversation instead of answering the
+same one.
 """
 
 from __future__ import annotations
@@ -55,6 +56,19 @@ def _mask_saved_tckns(db: sqlite3.Connection) -> None:
                 db.execute(f"UPDATE {table} SET {column} = ? WHERE {key} = ?", (masked, row_key))
 
 
+def _upgrade_saved_states(db: sqlite3.Connection) -> None:
+    """Version 3: saved sessions in the current state shape (frames as objects, typed
+    checkpoints; `assistant.flow.state.upgrade`), so every row reads the same way."""
+    from assistant.flow.state import upgrade
+
+    for session_id, text in db.execute("SELECT id, state FROM sessions").fetchall():
+        try:
+            state = json.dumps(upgrade(json.loads(text)), ensure_ascii=False)
+        except (ValueError, KeyError, TypeError):
+            continue  # not a state any release could resume: left as it is, never loaded
+        db.execute("UPDATE sessions SET state = ? WHERE id = ?", (state, session_id))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     """
     CREATE TABLE sessions (
@@ -77,6 +91,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     );
     """,
     _mask_saved_tckns,
+    _upgrade_saved_states,
 )
 
 
@@ -139,7 +154,8 @@ class SessionStore:
 
     def _save(self, session: Session) -> None:
         state = session.to_state()
-        flow, step = session.stack[-1] if session.stack else (None, None)
+        here = session.frames[-1] if session.frames else None
+        flow, step = (here.flow, here.step) if here else (None, None)
         start = self._saved.get(session.id)
         if start is None:
             row = self._db.execute(

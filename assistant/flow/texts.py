@@ -8,12 +8,15 @@ from __future__ import annotations
 
 ENGINE_TEXTS: dict[str, str] = {
     "engine.help": (
-        "Her soruda şunları yazabilirsiniz: 'geri' (önceki soru), 'iptal' (işlemi bırak), "
-        "'baştan' (yeniden başla), 'operatör' (yardım masası), 'dil' (dil değiştir)."
+        "Her soruda şunları yazabilirsiniz: 'geri' (önceki soru), 'iptal' (konuyu bırakıp "
+        "menüye dön), 'baştan' (yeniden başla), 'operatör' (yardım masası), 'dil' (dil "
+        "değiştir), 'çıkış' (NES Asistanı'ndan çık)."
     ),
     "engine.no_back": "Geri dönülecek bir soru yok; bu adımdan devam ediyoruz.",
     "engine.cancel_confirm": "Yarım kalan işlemi bırakmak istiyor musunuz?",
     "engine.cancelled": "İşlem iptal edildi.",
+    "engine.exit_confirm": "NES Asistanı'ndan çıkmak istiyor musunuz?",
+    "engine.goodbye": "İyi günler dilerim. Yeniden yazdığınızda buradayım.",
     "engine.restart": "Baştan başlıyoruz.",
     "engine.handoff": "Yardım masasına haber verildi; bir operatör size buradan yazacak.",
     "engine.language": "Dil seçiniz / Choose a language:",

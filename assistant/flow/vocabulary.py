@@ -1,15 +1,18 @@
-"""Words the engine understands at every prompt, per language.
+"""Words the engine understands at every prompt, per language, and what repairs do.
 
-Repair words (geri, iptal, yardım, baştan, operatör, dil) work whatever the current step
-asks, in every shipped language (tr, en, de, ar) at once: a person who switched to
-English may still type "iptal". Adding a language means adding its words here (and its
-catalog); nothing else in the engine changes. Matching is Turkish-aware and accepts
-ASCII-typed forms.
+Repair words (geri, iptal, yardım, baştan, operatör, dil, çıkış) work whatever the
+current step asks, in every shipped language (tr, en, de, ar) at once: a person who
+switched to English may still type "iptal". `REPAIRS` is the one table of them: the
+words and whether the repair asks first or works away from a question too. Adding a
+language means adding its words here (and its catalog); nothing else in the engine
+changes. Matching is Turkish-aware and accepts ASCII-typed forms.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from assistant.i18n.language import LANGUAGE_NAMES, language_of
 from assistant.i18n.matching import ascii_fold
@@ -22,41 +25,92 @@ class Repair(enum.StrEnum):
     RESTART = "restart"
     HANDOFF = "handoff"
     LANGUAGE = "language"
+    EXIT = "exit"
 
 
+class Asks(enum.Enum):
+    """Whether a repair puts a question of its own before it acts."""
+
+    NEVER = "never"
+    AFTER_PROGRESS = "after_progress"  # once something was answered or done: "sure?"
+    ALWAYS = "always"
+
+
+@dataclass(frozen=True, slots=True)
+class RepairRule:
+    """One repair: its words per language and how the engine treats it. What it does
+    is `Session`'s method for it; everything that varies by repair is here."""
+
+    words: Mapping[str, tuple[str, ...]]
+    asks: Asks = Asks.NEVER
+    anywhere: bool = False  # also when no question is open (waiting at an action)
+
+
+REPAIRS: dict[Repair, RepairRule] = {
+    Repair.BACK: RepairRule(
+        {
+            "tr": ("geri", "önceki soru", "geri dön"),
+            "en": ("back", "go back"),
+            "de": ("zurück", "zurueck"),
+            "ar": ("رجوع", "السابق"),
+        }
+    ),
+    # Leaves the topic: back to the menu, or (at the top) ends the conversation.
+    Repair.CANCEL: RepairRule(
+        {
+            "tr": ("iptal", "vazgeç"),
+            "en": ("cancel",),
+            "de": ("abbrechen", "abbruch"),
+            "ar": ("إلغاء",),
+        },
+        asks=Asks.AFTER_PROGRESS,
+        anywhere=True,
+    ),
+    Repair.HELP: RepairRule(
+        {"tr": ("yardım", "?"), "en": ("help",), "de": ("hilfe",), "ar": ("مساعدة",)}
+    ),
+    Repair.RESTART: RepairRule(
+        {
+            "tr": ("baştan", "baştan başla", "yeniden başla"),
+            "en": ("restart", "start over"),
+            "de": ("neustart", "von vorn", "von vorne"),
+            "ar": ("من البداية", "إعادة البدء"),
+        }
+    ),
+    Repair.HANDOFF: RepairRule(
+        {
+            "tr": ("operatör", "temsilci", "yardım masası"),
+            "en": ("helpdesk", "operator", "agent"),
+            "de": ("support", "mitarbeiter", "kundendienst"),
+            "ar": ("الدعم الفني", "موظف"),
+        }
+    ),
+    Repair.LANGUAGE: RepairRule(
+        {
+            "tr": ("dil", "dil değiştir"),
+            "en": ("language",),
+            "de": ("sprache",),
+            "ar": ("اللغة", "لغة"),
+        },
+        asks=Asks.ALWAYS,
+    ),
+    # Leaves the assistant: the conversation ends (asked first once there is progress).
+    Repair.EXIT: RepairRule(
+        {
+            "tr": ("çıkış",),
+            "en": ("exit", "quit"),
+            "de": ("beenden",),
+            "ar": ("خروج",),
+        },
+        asks=Asks.AFTER_PROGRESS,
+        anywhere=True,
+    ),
+}
+
+# The same words by language, for catalogs and tests.
 REPAIR_WORDS: dict[str, dict[Repair, tuple[str, ...]]] = {
-    "tr": {
-        Repair.BACK: ("geri", "önceki soru", "geri dön"),
-        Repair.CANCEL: ("iptal", "vazgeç"),
-        Repair.HELP: ("yardım", "?"),
-        Repair.RESTART: ("baştan", "baştan başla", "yeniden başla"),
-        Repair.HANDOFF: ("operatör", "temsilci", "yardım masası"),
-        Repair.LANGUAGE: ("dil", "dil değiştir"),
-    },
-    "en": {
-        Repair.BACK: ("back", "go back"),
-        Repair.CANCEL: ("cancel", "quit", "exit"),
-        Repair.HELP: ("help",),
-        Repair.RESTART: ("restart", "start over"),
-        Repair.HANDOFF: ("helpdesk", "operator", "agent"),
-        Repair.LANGUAGE: ("language",),
-    },
-    "de": {
-        Repair.BACK: ("zurück", "zurueck"),
-        Repair.CANCEL: ("abbrechen", "abbruch"),
-        Repair.HELP: ("hilfe",),
-        Repair.RESTART: ("neustart", "von vorn", "von vorne"),
-        Repair.HANDOFF: ("support", "mitarbeiter", "kundendienst"),
-        Repair.LANGUAGE: ("sprache",),
-    },
-    "ar": {
-        Repair.BACK: ("رجوع", "السابق"),
-        Repair.CANCEL: ("إلغاء",),
-        Repair.HELP: ("مساعدة",),
-        Repair.RESTART: ("من البداية", "إعادة البدء"),
-        Repair.HANDOFF: ("الدعم الفني", "موظف"),
-        Repair.LANGUAGE: ("اللغة", "لغة"),
-    },
+    language: {repair: rule.words[language] for repair, rule in REPAIRS.items()}
+    for language in REPAIRS[Repair.BACK].words
 }
 
 YES_WORDS: dict[str, tuple[str, ...]] = {
@@ -113,9 +167,12 @@ def is_yes_word(text: str) -> bool:
 __all__ = [
     "LANGUAGES",
     "NO_WORDS",
+    "REPAIRS",
     "REPAIR_WORDS",
     "YES_WORDS",
+    "Asks",
     "Repair",
+    "RepairRule",
     "is_yes_word",
     "language_of",
     "repair_of",

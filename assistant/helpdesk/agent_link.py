@@ -121,7 +121,7 @@ class HelpdeskUnavailableError(RuntimeError):
 
 def awaited_secret(session: Session) -> SecretStep | None:
     """The secret step the session waits at, if the next reply is a secret."""
-    if session.ended or not session.stack or session.pending is not None:
+    if session.ended or not session.frames or session.pending is not None:
         return None
     step = session.flow.step(session.step_id)
     return step if isinstance(step, SecretStep) else None

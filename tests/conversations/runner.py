@@ -105,7 +105,7 @@ def run(path: Path) -> Session:
         assert not script.queue, f"{where}: expected calls not made: {script.queue}"
         check_expect(turn.get("expect", []), outputs, where)
         if "step" in turn:
-            assert session.stack and session.step_id == turn["step"], where
+            assert session.frames and session.step_id == turn["step"], where
     if "outcome" in spec:
         assert session.ended and session.outcome == spec["outcome"], session.outcome
     saved = json.dumps(session.to_state()) + repr(session.transcript)

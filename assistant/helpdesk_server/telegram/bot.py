@@ -46,7 +46,7 @@ from assistant.flow import replies
 from assistant.flow.actions import Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import Flow, Problem, render
-from assistant.flow.outputs import Output, OutputKind, Translator
+from assistant.flow.outputs import Handoff, Output, Translator
 from assistant.flow.session import Session
 from assistant.helpdesk.redact import redact
 from assistant.helpdesk.texts import HELPDESK_TEXTS
@@ -308,13 +308,13 @@ class TelegramBot:
     def _render(self, outputs: list[Output], language: str) -> str:
         parts: list[str] = []
         for output in outputs:
-            if output.message_id == "engine.handoff":
+            if output.hands_off(Handoff.OPERATOR):
                 parts.append(self._word("telegram.handoff", language))  # no operator here
                 continue
             lines = [output.text] if output.text else []
             lines += [f"{n}. {c.text}" for n, c in enumerate(output.choices, start=1)]
             parts.append("\n".join(lines))
-            if output.kind is OutputKind.HANDOFF and output.message_id == "engine.local_only":
+            if output.hands_off(Handoff.LOCAL):
                 parts.append(self._word("telegram.handoff", language))
         return "\n\n".join(p for p in parts if p)
 

@@ -126,3 +126,19 @@ def test_restart_continues_the_unfinished_conversation(
     second = terminal_chat()
     second.wait_for("Yarım kalan görüşmenize")
     assert re.search(ASK_PIN, second.screen())
+
+
+def test_iptal_inside_a_topic_goes_back_to_the_menu_and_cikis_leaves(
+    virtual_card: Callable[..., VirtualCard], terminal_chat: Callable[..., TmuxChat]
+) -> None:
+    card = virtual_card("akis", pin=PIN)
+    chat = terminal_chat()
+    chat.answer(MENU, "3")  # PIN değiştirme
+    chat.answer("Şu anki PIN'inizi yazınız", PIN)
+    chat.answer("Yeni PIN'inizi yazınız", "iptal")  # a repair word, even at a PIN prompt
+    chat.answer("Yarım kalan işlemi bırakmak istiyor musunuz", "evet")
+    chat.wait_for("İşlem iptal edildi", after=chat.position)
+    chat.answer(MENU, "Çıkış")  # the menu again, and the program still runs
+    assert chat.exit_code() == 0
+    assert card.pin == PIN and card.pin_tries_left == 3  # nothing was sent to the card
+    assert PIN not in chat.screen()

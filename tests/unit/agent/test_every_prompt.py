@@ -14,7 +14,8 @@ prompt is reached (the test fails, naming them, if one is not). At each prompt:
   and that the conversation goes on: a good answer afterwards still works.
 
 Counts: `NES_ASISTAN_WALKS` walks to find the prompts (default 1000) and
-`NES_ASISTAN_FUZZ_EXAMPLES` hypothesis examples (default 100 in CI; e.g. 5000 on demand).
+`NES_ASISTAN_EXAMPLES` hypothesis examples (tests/examples.py: 100 in CI; e.g. 5000 on
+demand).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from hypothesis import strategies as st
 from assistant.agent import logs
 from assistant.agent.texts import AGENT_TEXTS
 from assistant.flow.outputs import OutputKind
+from tests.examples import examples
 from tests.unit.agent.walker import (
     PIN,
     PUK,
@@ -46,7 +48,7 @@ from tests.unit.agent.walker import (
 )
 
 WALKS = int(os.environ.get("NES_ASISTAN_WALKS", "1000"))
-FUZZ_EXAMPLES = int(os.environ.get("NES_ASISTAN_FUZZ_EXAMPLES", "100"))
+FUZZ_EXAMPLES = examples(100)
 # What is typed, and what must then be found nowhere.
 CANARIES: dict[str, tuple[str, ...]] = {
     PIN: (PIN,),
@@ -116,7 +118,7 @@ def test_unreadable_text_and_canaries_at_every_prompt_leave_nothing_behind(
         assert refused[-1].message_id == f"{visit.flow}.{visit.step}", key  # asked again
         assert sum(1 for e in conversation.session.transcript if e.role == "user") == users
         for typed in CANARIES:
-            if [tuple(f) for f in conversation.session.stack] != list(visit.stack):
+            if [(f.flow, f.step) for f in conversation.session.frames] != list(visit.stack):
                 conversation.close()  # the last canary was taken as the answer: go back there
                 conversation = walker.replay(visit)
             outputs = conversation.reply(typed)
@@ -183,7 +185,7 @@ def test_any_reply_at_any_prompt_is_answered_and_the_conversation_goes_on(
         state = walker.store.load(session.id, walker.flows, session.registry)
         assert state is not None and state.transcript == session.transcript
         json.dumps(session.to_state(), ensure_ascii=False).encode("utf-8")
-        if not session.ended and session.stack:
+        if not session.ended and session.frames:
             good = answer(session, random.Random(0))
             outputs = conversation.reply(good)
             assert AGENT_TEXTS["agent.unexpected"] not in [o.text for o in outputs]

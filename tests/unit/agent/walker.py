@@ -209,10 +209,10 @@ class Walker:
             session.handle(reply)
         try:
             for _ in range(turns):
-                if session.ended or not session.stack:
+                if session.ended or not session.frames:
                     return
                 if session.pending is None:
-                    stack = tuple((flow, step) for flow, step in session.stack)
+                    stack = tuple((f.flow, f.step) for f in session.frames)
                     script = tuple(steering.script[: steering.position])
                     yield Visit(root, stack, tuple(replies), script)
                 reply = answer(session, rng)
@@ -228,7 +228,7 @@ class Walker:
         conversation.start()
         for reply in visit.replies:
             conversation.reply(reply)
-        assert [tuple(f) for f in conversation.session.stack] == list(visit.stack), visit
+        assert [(f.flow, f.step) for f in conversation.session.frames] == list(visit.stack), visit
         return conversation
 
 

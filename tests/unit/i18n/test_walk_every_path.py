@@ -328,11 +328,11 @@ class Walk:
             channel=self.channel,
             translator=self.translate,
         )
-        self._run = run = Run(prefix, where=lambda: str(session.stack))
+        self._run = run = Run(prefix, where=lambda: str(session.frames))
         try:
             self._check(session.start())
             while not session.ended:
-                point = f"{session.stack}|{session.pending}|{self._last_prompt}"
+                point = f"{session.frames}|{session.pending}|{self._last_prompt}"
                 reply = run.choose(point, _replies(session, self.language))
                 if reply.startswith("event:"):
                     self._check(session.handle(Event(reply.removeprefix("event:"))))
