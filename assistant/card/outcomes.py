@@ -36,6 +36,8 @@ class OutcomeKind(enum.StrEnum):
     CA_UNBLOCK_NOT_ALLOWED = "ca_unblock_not_allowed"
     """A CA-issued unlock credential offered for a card whose PUK the CA does not manage."""
     PUK_LOCKED = "puk_locked"
+    OTHER_CARD = "other_card"
+    """Kilit Çözme for a card none of whose certificates the holder's CA account lists."""
     USE_PIN_PAD = "use_pin_pad"
     """The reader has a PIN pad: the PIN is typed there, so a typed PIN was not sent."""
     # The card's answer.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -39,6 +39,7 @@ from assistant.card.errors import (
 from assistant.card.guard import (
     check_attempt,
     check_ca_unblock_allowed,
+    check_ca_unlock,
     check_pin_format,
     check_puk_allowed,
     current_pin_policy,
@@ -248,6 +249,23 @@ class TokenSession:
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work, presenting_puk=True)
+
+    def ca_unlock_refusal(
+        self, ca_serials: Callable[[], Collection[int]]
+    ) -> Outcome[object] | None:
+        """The guard's answer, read from this card, to whether Kilit Çözme may ask the CA
+        for a credential for it (`guard.check_ca_unlock`); None: it may."""
+        not_allowed = check_ca_unblock_allowed(self.profile)
+        if not_allowed is not None:
+            return not_allowed
+        status = self.status()
+        if not status.ok:
+            return status
+        on_card = self.certificates()
+        if not on_card.ok:
+            return on_card
+        card_serials = {c.serial_number for c in on_card.unwrap()}
+        return check_ca_unlock(status.unwrap().puk, self.serial, card_serials, ca_serials)
 
     def test_signature(
         self,
