@@ -131,7 +131,7 @@ class CardService:
             reader=card.reader,
             configured_module=self._configured_module,
             environ=self._environ,
-            observer=self.notes.observe,
+            observer=self.notes,
         )
         if opened.ok:
             with self._lock:

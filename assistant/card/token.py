@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from assistant.card.apdu import CardGoneError, read_retry_counter
 from assistant.card.certificates import (
@@ -46,7 +46,7 @@ from assistant.card.guard import (
     effective_pin_policy,
 )
 from assistant.card.module import Pkcs11Module, TokenRef
-from assistant.card.outcomes import Outcome, OutcomeKind, PinProblem, PinRule
+from assistant.card.outcomes import Effect, Outcome, OutcomeKind, PinProblem, PinRule
 from assistant.card.profiles import CardProfile, PinPolicy, UnblockStyle
 from assistant.card.rawp11 import CKU_SO, CKU_USER, Pkcs11CallError
 from assistant.card.retries import (
@@ -61,9 +61,19 @@ if TYPE_CHECKING:
     import pkcs11
 
 T = TypeVar("T")
-PinObserver = Callable[[str, "Outcome[object]"], None]
-"""Told (token serial, outcome) after every PIN operation: how the agent keeps its note
-that a PIN may have changed, without the card layer storing anything."""
+
+
+class PinObserver(Protocol):
+    """How the agent keeps its note that a PIN may have changed, without the card layer
+    storing anything: told before a command that may change the PIN goes out (so a
+    process killed mid-write still leaves the note) and after every PIN operation."""
+
+    def writing(self, serial: str, effect: Effect, before: RetryState | None) -> None:
+        """A command that may leave the card with a new PIN (`effect`) is about to go out."""
+
+    def observe(self, serial: str, outcome: Outcome[object]) -> None:
+        """The PIN operation on the card with token `serial` ended with `outcome`."""
+
 
 CKM_RSA_PKCS = 0x0001
 CKM_ECDSA = 0x1041
@@ -165,10 +175,8 @@ class TokenSession:
             refusal = self._pin_refusal(status, pin, PinOperation.VERIFY_PIN, consent)
             if refusal is not None:
                 return refusal
-            with self._session(rw=False) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
-                self._logout(handle)
+            with self._logged_in(pin):
+                pass
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work)
@@ -188,13 +196,9 @@ class TokenSession:
             refusal = self._pin_refusal(status, old, PinOperation.CHANGE_PIN, consent, new=new)
             if refusal is not None:
                 return refusal
-            with self._session(rw=True) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, old)  # spends a try if wrong
-                try:
-                    self.module.raw.set_pin(handle, old, new)
-                finally:
-                    self._logout(handle)
+            with self._logged_in(old, rw=True) as (_, handle):
+                self._writing(Effect.PIN_MAYBE_CHANGED, status)
+                self.module.raw.set_pin(handle, old, new)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work)
@@ -218,7 +222,7 @@ class TokenSession:
             )
             if refusal is not None:
                 return refusal
-            self._reset_pin(puk, new_pin)
+            self._reset_pin(puk, new_pin, status)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work, presenting_puk=True)
@@ -245,7 +249,7 @@ class TokenSession:
             )
             if refusal is not None:
                 return refusal
-            self._reset_pin(credential, new_pin)
+            self._reset_pin(credential, new_pin, status)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work, presenting_puk=True)
@@ -284,13 +288,16 @@ class TokenSession:
             refusal = self._pin_refusal(status, pin, PinOperation.TEST_SIGNATURE, consent)
             if refusal is not None:
                 return refusal
-            with self._session(rw=False) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
-                try:
-                    return self._sign(session, pin, key_id)
-                finally:
-                    self._logout(handle)
+            challenge = secrets.token_bytes(CHALLENGE_BYTES)
+            with self._logged_in(pin) as (session, handle):
+                signed = self._sign(session, handle, pin, key_id, hash_name=None, data=challenge)
+            if signed is None:
+                return Outcome(OutcomeKind.NO_SIGNING_KEY)
+            certificate, signer, signature = signed
+            if not signer.verifies(certificate, challenge, signature):
+                return Outcome(OutcomeKind.SIGNATURE_INVALID)
+            check = SignatureCheck(certificate, signer.name, challenge, signature)
+            return Outcome(OutcomeKind.OK, check)
 
         return self._run_pin(work)
 
@@ -322,42 +329,29 @@ class TokenSession:
             refusal = self._pin_refusal(status, pin, PinOperation.SIGN_DOCUMENT, consent)
             if refusal is not None:
                 return refusal
-            with self._session(rw=False) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
-                try:
-                    found = self._signing_key(session, key_id)
-                    if found is None:
-                        return Outcome(OutcomeKind.NO_SIGNING_KEY)
-                    certificate, key, always = found
-                    signer = _Signer.for_certificate(certificate, hash_name)
-                    raw_signature = self.module.raw.sign(
-                        handle,
-                        signer.mechanism,
-                        key,
-                        signer.digest_to_be_signed(digest),
-                        context_login=always,
-                        pin=pin,
-                    )
-                finally:
-                    self._logout(handle)
-            signature = signer.encode(raw_signature)
+            with self._logged_in(pin) as (session, handle):
+                signed = self._sign(session, handle, pin, key_id, hash_name=hash_name, data=digest)
+            if signed is None:
+                return Outcome(OutcomeKind.NO_SIGNING_KEY)
+            certificate, signer, signature = signed
             if not signer.verifies_digest(certificate, digest, signature):
                 return Outcome(OutcomeKind.SIGNATURE_INVALID)
             return Outcome(OutcomeKind.OK, DigestSignature(certificate, signer.name, signature))
 
         return self._run_pin(work)
 
-    def _reset_pin(self, puk: Secret | None, new_pin: Secret | None) -> None:
+    def _reset_pin(self, puk: Secret | None, new_pin: Secret | None, status: TokenStatus) -> None:
         """RESET RETRY COUNTER the way the profile says the module wants it; one attempt."""
         raw = self.module.raw
         with self._session(rw=True) as session:
             handle = _handle(session)
             if self.profile.unblock_style is UnblockStyle.SET_PIN_UNLOGGED:
+                self._writing(Effect.PIN_MAYBE_RESET, status)
                 raw.set_pin(handle, puk, new_pin)  # spends a PUK try if wrong
             else:
                 raw.login(handle, CKU_SO, puk)  # spends a PUK try if wrong
                 try:
+                    self._writing(Effect.PIN_MAYBE_RESET, status)
                     raw.init_pin(handle, new_pin)
                 finally:
                     self._logout(handle)
@@ -433,28 +427,28 @@ class TokenSession:
     # -- signing ---------------------------------------------------------------------
 
     def _sign(
-        self, session: pkcs11.Session, pin: Secret | None, key_id: bytes | None
-    ) -> Outcome[SignatureCheck]:
+        self,
+        session: pkcs11.Session,
+        handle: int,
+        pin: Secret | None,
+        key_id: bytes | None,
+        *,
+        hash_name: str | None,
+        data: bytes,
+    ) -> tuple[CardCertificate, _Signer, bytes] | None:
+        """Sign with the NES key in a logged-in session: `data` is a challenge to hash, or
+        with `hash_name` a digest the host made. None without a usable key."""
         found = self._signing_key(session, key_id)
         if found is None:
-            return Outcome(OutcomeKind.NO_SIGNING_KEY)
+            return None
         certificate, key, always = found
-        challenge = secrets.token_bytes(CHALLENGE_BYTES)
-        signer = _Signer.for_certificate(certificate)
+        signer = _Signer.for_certificate(certificate, hash_name)
+        hashed = hash_name is not None
+        to_sign = signer.digest_to_be_signed(data) if hashed else signer.to_be_signed(data)
         raw_signature = self.module.raw.sign(
-            _handle(session),
-            signer.mechanism,
-            key,
-            signer.to_be_signed(challenge),
-            context_login=always,
-            pin=pin,
+            handle, signer.mechanism, key, to_sign, context_login=always, pin=pin
         )
-        signature = signer.encode(raw_signature)
-        if not signer.verifies(certificate, challenge, signature):
-            return Outcome(OutcomeKind.SIGNATURE_INVALID)
-        return Outcome(
-            OutcomeKind.OK, SignatureCheck(certificate, signer.name, challenge, signature)
-        )
+        return certificate, signer, signer.encode(raw_signature)
 
     def _signing_key(
         self, session: pkcs11.Session, key_id: bytes | None
@@ -490,6 +484,26 @@ class TokenSession:
         finally:
             _quietly(session.close)
 
+    @contextmanager
+    def _logged_in(
+        self, pin: Secret | None, *, rw: bool = False
+    ) -> Iterator[tuple[pkcs11.Session, int]]:
+        """A session logged in as the user (C_Login spends a try if the PIN is wrong),
+        logged out again however the work inside ends."""
+        with self._session(rw=rw) as session:
+            handle = _handle(session)
+            self.module.raw.login(handle, CKU_USER, pin)
+            try:
+                yield session, handle
+            finally:
+                self._logout(handle)
+
+    def _writing(self, effect: Effect, status: TokenStatus) -> None:
+        """Tell the observer before the command goes: the note must exist while it is in
+        flight, not only once an answer came back (or never did)."""
+        if self._observer is not None:
+            self._observer.writing(self.serial, effect, status.pin)
+
     def _logout(self, handle: int) -> None:
         _quietly(lambda: self.module.raw.logout(handle))
 
@@ -522,7 +536,7 @@ class TokenSession:
                 state = status.puk if presenting_puk else status.pin
                 outcome = replace(outcome, retry=state)
         if self._observer is not None:
-            self._observer(self.serial, outcome)
+            self._observer.observe(self.serial, outcome)
         return outcome
 
     def _guarded(self, work: Callable[[], Outcome[T]], presenting_puk: bool) -> Outcome[T]:

@@ -96,3 +96,28 @@ def test_the_time_is_shown_in_the_computers_zone(tmp_path: Path) -> None:
     assert note is not None
     expected = AT.astimezone().strftime("%Y-%m-%d %H:%M")
     assert note.local_time() == expected
+
+
+def test_the_note_is_on_disk_before_the_write_goes_out(tmp_path: Path) -> None:
+    notes_at(tmp_path).writing(SERIAL, Effect.PIN_MAYBE_CHANGED, state(False))
+    note = notes_at(tmp_path).get(SERIAL)  # what a restarted agent reads, had this one died
+    assert note is not None and note.operation == "change"
+
+
+def test_a_write_the_card_refused_leaves_the_note_as_it_was(tmp_path: Path) -> None:
+    notes = notes_at(tmp_path)
+    notes.writing(SERIAL, Effect.PIN_MAYBE_CHANGED, state(False))
+    notes.observe(SERIAL, Outcome(OutcomeKind.PIN_POLICY, error="CKR_PIN_LEN_RANGE"))
+    assert notes.get(SERIAL) is None
+    notes.observe(SERIAL, lost(Effect.PIN_MAYBE_RESET, locked=True))
+    notes.writing(SERIAL, Effect.PIN_MAYBE_CHANGED, state(False))
+    notes.observe(SERIAL, Outcome(OutcomeKind.PIN_POLICY, error="CKR_PIN_LEN_RANGE"))
+    kept = notes.get(SERIAL)
+    assert kept is not None and kept.operation == "unblock" and kept.pin_was_locked
+
+
+def test_a_write_that_went_through_clears_the_note(tmp_path: Path) -> None:
+    notes = notes_at(tmp_path)
+    notes.writing(SERIAL, Effect.PIN_MAYBE_RESET, state(True))
+    notes.observe(SERIAL, Outcome(OutcomeKind.OK))
+    assert notes.get(SERIAL) is None
