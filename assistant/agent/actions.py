@@ -31,7 +31,7 @@ from assistant.agent.portal_actions import PortalActions
 from assistant.agent.revocation_actions import RevocationActions
 from assistant.card.consent import LastTryConsent, PinOperation
 from assistant.card.discovery import CandidateState
-from assistant.card.outcomes import Effect, Outcome, OutcomeKind
+from assistant.card.outcomes import Effect, Outcome, OutcomeKind, PinAttempt
 from assistant.card.profiles import MatchKind
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionContext, ActionResult, Registry, action
@@ -315,7 +315,7 @@ class CardActions:
         """The card's token, or why there is none (no card at all reads as removed)."""
         return self.card.token() or Outcome(OutcomeKind.CARD_REMOVED)
 
-    def _with_pin(self, attempt: Callable[[TokenSession], Outcome[None]]) -> ActionResult:
+    def _with_pin(self, attempt: Callable[[TokenSession], PinAttempt[None]]) -> ActionResult:
         opened = self._token()
         if not opened.ok:
             return _failure(opened, ReadOutcome)
@@ -329,7 +329,7 @@ def _last_try(
     return LastTryConsent.grant(context.consent, operation=operation, token_serial=token.serial)
 
 
-def _pin_failure(outcome: Outcome[object]) -> ActionResult:
+def _pin_failure(outcome: PinAttempt[object]) -> ActionResult:
     tries = outcome.retry.tries_left if outcome.retry is not None else None
     outputs: dict[str, object] = {"problem": _problem(outcome)}
     if tries is not None:
@@ -351,7 +351,7 @@ def _problem(outcome: Outcome[object]) -> str:
     """The helpdesk's clue, logged with the step: the card's outcome kind, what a lost
     answer may have done, and the PKCS#11 return value (never anything typed)."""
     parts = [outcome.kind.value]
-    if outcome.effect is not None:
+    if isinstance(outcome, PinAttempt) and outcome.effect is not None:
         parts.append(outcome.effect.value)
     if outcome.error is not None and outcome.error != outcome.kind.value:
         parts.append(outcome.error)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.card.outcomes import Effect, Outcome, OutcomeKind
+from assistant.card.outcomes import Effect, OutcomeKind, PinAttempt
 from assistant.card.retries import RetryState
 
 NOTES_NAME = "card_notes.json"
@@ -101,7 +101,7 @@ class CardNotes:
             if notes.pop(serial, None) is not None:
                 self._write(notes)
 
-    def observe(self, serial: str, outcome: Outcome[object]) -> None:
+    def observe(self, serial: str, outcome: PinAttempt[object]) -> None:
         """The token's PinObserver: note a PIN that may be new, drop the note once the card
         accepted a PIN (an operation that went through, or a signature whose PIN had been
         accepted before its answer was lost)."""

@@ -154,7 +154,7 @@ class CardService:
         if opened is None:
             return None
         if not opened.ok:
-            return Outcome(opened.kind, error=opened.error, search=opened.search)
+            return Outcome(opened.kind, error=opened.error)
         token = opened.unwrap()
         with self._lock:
             if self._certificates is not None and self._token is token:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from assistant.agent.card_service import CardService
 from assistant.agent.outcome_names import UnlockCardOutcome, named
-from assistant.card.outcomes import Outcome, OutcomeKind
+from assistant.card.outcomes import Outcome, OutcomeKind, PinAttempt
 from assistant.flow.actions import ActionContext, ActionResult, PortalSession, action
 from assistant.flow.replies import parse_number
 from assistant.i18n.messages import Message, message
@@ -493,7 +493,7 @@ def _portal_serials(portal: Portal) -> set[int]:
 def _card_failure(outcome: Outcome[object]) -> ActionResult:
     """`effect`: for `unknown`, what the card may hold after its answer was lost."""
     outputs = {"problem": outcome.kind.value}
-    if outcome.effect is not None:
+    if isinstance(outcome, PinAttempt) and outcome.effect is not None:
         outputs["effect"] = outcome.effect.value
     return ActionResult(named(outcome.kind, UnlockCardOutcome), outputs)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 
 from assistant.card.consent import LastTryConsent, PinOperation
-from assistant.card.outcomes import Outcome, OutcomeKind, PinProblem, PinRule
+from assistant.card.outcomes import Outcome, OutcomeKind, PinAttempt, PinProblem, PinRule
 from assistant.card.profiles import CardProfile, PinPolicy, PukManager
 from assistant.card.retries import RetryState
 from assistant.secret import Secret
@@ -77,7 +77,7 @@ def check_attempt(
     token_serial: str,
     *,
     puk: bool = False,
-) -> Outcome[None] | None:
+) -> PinAttempt[None] | None:
     """None when the attempt may go ahead; otherwise the refusal to return instead.
 
     A consent is redeemed only when it is actually needed (the last try), and only by
@@ -86,11 +86,11 @@ def check_attempt(
     """
     if retry.locked:
         kind = OutcomeKind.PUK_LOCKED if puk else OutcomeKind.PIN_LOCKED
-        return Outcome(kind, retry=retry)
+        return PinAttempt(kind, retry=retry)
     if retry.last_try:
         granted = isinstance(consent, LastTryConsent) and consent.redeem(operation, token_serial)
         if not granted:
-            return Outcome(OutcomeKind.LAST_TRY_NEEDS_CONSENT, retry=retry)
+            return PinAttempt(OutcomeKind.LAST_TRY_NEEDS_CONSENT, retry=retry)
     return None
 
 

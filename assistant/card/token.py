@@ -46,7 +46,15 @@ from assistant.card.guard import (
     effective_pin_policy,
 )
 from assistant.card.module import Pkcs11Module, TokenRef
-from assistant.card.outcomes import Effect, Outcome, OutcomeKind, PinProblem, PinRule
+from assistant.card.outcomes import (
+    Effect,
+    Opening,
+    Outcome,
+    OutcomeKind,
+    PinAttempt,
+    PinProblem,
+    PinRule,
+)
 from assistant.card.profiles import CardProfile, PinPolicy, UnblockStyle
 from assistant.card.rawp11 import CKU_SO, CKU_USER, Pkcs11CallError
 from assistant.card.retries import (
@@ -71,7 +79,7 @@ class PinObserver(Protocol):
     def writing(self, serial: str, effect: Effect, before: RetryState | None) -> None:
         """A command that may leave the card with a new PIN (`effect`) is about to go out."""
 
-    def observe(self, serial: str, outcome: Outcome[object]) -> None:
+    def observe(self, serial: str, outcome: PinAttempt[object]) -> None:
         """The PIN operation on the card with token `serial` ended with `outcome`."""
 
 
@@ -167,7 +175,7 @@ class TokenSession:
 
     def verify_pin(
         self, pin: Secret | None, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Present the PIN once (C_Login as user) and log out again."""
 
         def work() -> Outcome[None]:
@@ -183,7 +191,7 @@ class TokenSession:
 
     def change_pin(
         self, old: Secret | None, new: Secret | None, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Log in with the old PIN, then C_SetPIN(old, new) in that logged-in session.
 
         Logging in first matters: some modules (OpenSC with
@@ -205,7 +213,7 @@ class TokenSession:
 
     def unblock_pin(
         self, puk: Secret | None, new_pin: Secret | None, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Reset the PIN with the PUK, the way the profile says the module wants it.
 
         Refused outright where the PUK belongs to the CA or the issuer (Kamu SM cards:
@@ -229,7 +237,7 @@ class TokenSession:
 
     def unblock_with_ca_credential(
         self, credential: Secret, new_pin: Secret, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Kilit Çözme: reset the PIN with the unlock credential the CA's portal issued.
 
         A path of its own, apart from `unblock_pin`: a PUK the *holder* types stays refused
@@ -276,7 +284,7 @@ class TokenSession:
         pin: Secret | None,
         consent: LastTryConsent | None = None,
         key_id: bytes | None = None,
-    ) -> Outcome[SignatureCheck]:
+    ) -> PinAttempt[SignatureCheck]:
         """Sign a random challenge with the NES key and verify it against the certificate.
 
         Keys marked CKA_ALWAYS_AUTHENTICATE get the PIN again for the signature (on a
@@ -309,7 +317,7 @@ class TokenSession:
         *,
         key_id: bytes | None = None,
         consent: LastTryConsent | None = None,
-    ) -> Outcome[DigestSignature]:
+    ) -> PinAttempt[DigestSignature]:
         """Sign a digest the host computed (a document's signed attributes) with the NES key.
 
         The card sees only the digest: the host hashes, the card signs raw (CKM_ECDSA, or
@@ -416,11 +424,11 @@ class TokenSession:
             )
             rule = check_pin_format(secret, limits)
             if rule is not None:
-                return Outcome(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
+                return PinAttempt(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
         if new is not None:
             rule = check_pin_format(new, status.new_pin_policy, new=True)
             if rule is not None:
-                return Outcome(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
+                return PinAttempt(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
         retry = status.puk if puk else status.pin
         return check_attempt(operation, retry, consent, status.serial, puk=puk)
 
@@ -523,12 +531,12 @@ class TokenSession:
 
     def _run_pin(
         self, work: Callable[[], Outcome[T]], *, presenting_puk: bool = False
-    ) -> Outcome[T]:
+    ) -> PinAttempt[T]:
         """A PIN or PUK operation: after a refusal by the card the retry state is read
         again when the card still answers, so the person hears the card's real count; a
         wrong PIN stays a wrong PIN even if the card is gone by then. After a lost answer
         nothing is re-read: the module's cached flags would pass for the card's word."""
-        outcome = self._guarded(work, presenting_puk=presenting_puk)
+        outcome = PinAttempt.of(self._guarded(work, presenting_puk=presenting_puk))
         if outcome.kind in _READ_RETRY_AFTER and outcome.retry is None:
             retry = self._guarded(lambda: Outcome(OutcomeKind.OK, self._read_status()), False)
             if retry.ok:
@@ -552,12 +560,13 @@ class TokenSession:
                 effect = lost_write(exc, presenting_puk=presenting_puk)
                 if effect is not None:
                     before = self._last_status.pin if self._last_status is not None else None
-                    return Outcome(
+                    return PinAttempt(
                         OutcomeKind.UNKNOWN, error=error_name(exc), effect=effect, before=before
                     )
                 kind = classify(exc, presenting_puk=presenting_puk)
                 if kind is OutcomeKind.PIN_POLICY:
-                    return Outcome(kind, error=error_name(exc), pin_rule=self._refused_rule(exc))
+                    rule = self._refused_rule(exc)
+                    return PinAttempt(kind, error=error_name(exc), pin_rule=rule)
                 if kind in MAYBE_REMOVED and not self._present():
                     kind = OutcomeKind.CARD_REMOVED
                 return Outcome(kind, error=error_name(exc))
@@ -718,7 +727,7 @@ def open_token(
     configured_module: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
     observer: PinObserver | None = None,
-) -> Outcome[TokenSession]:
+) -> Opening[TokenSession]:
     """Find the profile's module, load it, and pick the token in `reader` (or by label).
 
     Without a reader or label the only token present is taken; several is NO_TOKEN with
@@ -726,25 +735,25 @@ def open_token(
     """
     search = find_module(profile, configured=configured_module, environ=environ)
     if search.path is None:
-        return Outcome(OutcomeKind.MODULE_MISSING, search=search)
+        return Opening(OutcomeKind.MODULE_MISSING, search=search)
     loaded = Pkcs11Module.load(search.path)
     if not loaded.ok:
-        return Outcome(loaded.kind, error=loaded.error, search=search)
+        return Opening(loaded.kind, error=loaded.error, search=search)
     module = loaded.unwrap()
     if reader is not None and not _reader_served(module, reader):
-        return Outcome(OutcomeKind.NO_TOKEN, error="reader not served by module", search=search)
+        return Opening(OutcomeKind.NO_TOKEN, error="reader not served by module", search=search)
     listed = module.tokens()
     if not listed.ok:
-        return Outcome(listed.kind, error=listed.error, search=search)
+        return Opening(listed.kind, error=listed.error, search=search)
     refs = [r for r in listed.unwrap() if _wanted(r, reader, token_label)]
     readable = [r for r in refs if r.info is not None]
     if len(readable) == 1:
-        return Outcome(OutcomeKind.OK, TokenSession(module, readable[0], profile, reader, observer))
+        return Opening(OutcomeKind.OK, TokenSession(module, readable[0], profile, reader, observer))
     if readable:
-        return Outcome(OutcomeKind.NO_TOKEN, error="several tokens", search=search)
+        return Opening(OutcomeKind.NO_TOKEN, error="several tokens", search=search)
     if refs:
-        return Outcome(OutcomeKind.TOKEN_NOT_RECOGNISED, error=refs[0].error, search=search)
-    return Outcome(OutcomeKind.NO_TOKEN, search=search)
+        return Opening(OutcomeKind.TOKEN_NOT_RECOGNISED, error=refs[0].error, search=search)
+    return Opening(OutcomeKind.NO_TOKEN, search=search)
 
 
 def _reader_served(module: Pkcs11Module, reader: str) -> bool:
