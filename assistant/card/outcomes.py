@@ -3,8 +3,9 @@
 The card layer never words anything for a person: every operation returns an `Outcome`
 whose `kind` the conversation layer translates, typed by operation: a read (status,
 certificates) is a plain `Outcome`, a PIN or PUK use a `PinAttempt` (retry state, PIN
-rule, lost-write effect), opening a token an `Opening` (where the module was looked for). Expected failures (wrong PIN, card
-pulled out, module missing) are outcomes, not exceptions, so a flow can branch on them.
+rule, lost-write effect), opening a token an `Opening` (where the module was looked
+for). Expected failures (wrong PIN, card pulled out, module missing) are outcomes, not
+exceptions, so a flow can branch on them.
 
 A command that may change the card and whose answer never came back (the card pulled
 mid-way, a reader error, a timeout) is neither done nor failed: it is `UNKNOWN`, with an

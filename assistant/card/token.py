@@ -19,7 +19,7 @@ import secrets
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from assistant.card.apdu import CardGoneError, read_retry_counter
 from assistant.card.certificates import (
@@ -292,16 +292,12 @@ class TokenSession:
         """
 
         def work() -> Outcome[SignatureCheck]:
-            status = self._status()
-            refusal = self._pin_refusal(status, pin, PinOperation.TEST_SIGNATURE, consent)
-            if refusal is not None:
-                return refusal
             challenge = secrets.token_bytes(CHALLENGE_BYTES)
-            with self._logged_in(pin) as (session, handle):
-                signed = self._sign(session, handle, pin, key_id, hash_name=None, data=challenge)
-            if signed is None:
-                return Outcome(OutcomeKind.NO_SIGNING_KEY)
-            certificate, signer, signature = signed
+            operation = PinOperation.TEST_SIGNATURE
+            signed = self._signed(pin, consent, operation, key_id, hash_name=None, data=challenge)
+            if not signed.ok:
+                return cast(Outcome[SignatureCheck], signed)  # a failure carries no value
+            certificate, signer, signature = signed.unwrap()
             if not signer.verifies(certificate, challenge, signature):
                 return Outcome(OutcomeKind.SIGNATURE_INVALID)
             check = SignatureCheck(certificate, signer.name, challenge, signature)
@@ -333,15 +329,11 @@ class TokenSession:
             raise ValueError(f"not a {hash_name} digest")  # a programming error: nothing sent
 
         def work() -> Outcome[DigestSignature]:
-            status = self._status()
-            refusal = self._pin_refusal(status, pin, PinOperation.SIGN_DOCUMENT, consent)
-            if refusal is not None:
-                return refusal
-            with self._logged_in(pin) as (session, handle):
-                signed = self._sign(session, handle, pin, key_id, hash_name=hash_name, data=digest)
-            if signed is None:
-                return Outcome(OutcomeKind.NO_SIGNING_KEY)
-            certificate, signer, signature = signed
+            operation = PinOperation.SIGN_DOCUMENT
+            signed = self._signed(pin, consent, operation, key_id, hash_name=hash_name, data=digest)
+            if not signed.ok:
+                return cast(Outcome[DigestSignature], signed)  # a failure carries no value
+            certificate, signer, signature = signed.unwrap()
             if not signer.verifies_digest(certificate, digest, signature):
                 return Outcome(OutcomeKind.SIGNATURE_INVALID)
             return Outcome(OutcomeKind.OK, DigestSignature(certificate, signer.name, signature))
@@ -433,6 +425,26 @@ class TokenSession:
         return check_attempt(operation, retry, consent, status.serial, puk=puk)
 
     # -- signing ---------------------------------------------------------------------
+
+    def _signed(
+        self,
+        pin: Secret | None,
+        consent: LastTryConsent | None,
+        operation: PinOperation,
+        key_id: bytes | None,
+        *,
+        hash_name: str | None,
+        data: bytes,
+    ) -> Outcome[tuple[CardCertificate, _Signer, bytes]]:
+        """The guard, then one logged-in signature with the NES key (see `_sign`)."""
+        refusal = self._pin_refusal(self._status(), pin, operation, consent)
+        if refusal is not None:
+            return refusal
+        with self._logged_in(pin) as (session, handle):
+            signed = self._sign(session, handle, pin, key_id, hash_name=hash_name, data=data)
+        if signed is None:
+            return Outcome(OutcomeKind.NO_SIGNING_KEY)
+        return Outcome(OutcomeKind.OK, signed)
 
     def _sign(
         self,
