@@ -15,44 +15,30 @@ what `card.pin_note` reports, so the next PIN question says which PIN to try fir
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Callable
 
+from assistant.agent import doctor_actions, guide_actions
 from assistant.agent.card_service import CardService
-from assistant.agent.doctor_actions import register_doctor_actions
-from assistant.agent.guide_actions import register_guide_actions
-from assistant.agent.portal_actions import register_portal_actions
-from assistant.agent.revocation_actions import register_revocation_actions
+from assistant.agent.outcome_names import (
+    CertificateOutcome,
+    PinOutcome,
+    ReadOutcome,
+    TokenOutcome,
+    named,
+)
+from assistant.agent.portal_actions import PortalActions
+from assistant.agent.revocation_actions import RevocationActions
 from assistant.card.consent import LastTryConsent, PinOperation
 from assistant.card.discovery import CandidateState
-from assistant.card.outcomes import Effect, Outcome, OutcomeKind
+from assistant.card.outcomes import Effect, Outcome, OutcomeKind, PinAttempt
 from assistant.card.profiles import MatchKind
 from assistant.card.token import TokenSession
-from assistant.flow.actions import ActionContext, ActionResult, Registry
-from assistant.pki.facts import ValidityState, read_facts
+from assistant.flow.actions import ActionContext, ActionResult, Registry, action
+from assistant.pki.facts import CertificateFacts, read_facts
 from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.secret import Secret
 
-# Outcomes every PIN-spending action can end with, and what the flows call them.
-PIN_OUTCOMES = (
-    "ok",
-    "wrong_pin",
-    "last_try",
-    "locked",
-    "bad_format",
-    "removed",
-    "unknown",
-    "error",
-)
-_PIN_KINDS = {
-    OutcomeKind.OK: "ok",
-    OutcomeKind.PIN_INCORRECT: "wrong_pin",
-    OutcomeKind.LAST_TRY_NEEDS_CONSENT: "last_try",
-    OutcomeKind.PIN_LOCKED: "locked",
-    OutcomeKind.PIN_POLICY: "bad_format",
-    OutcomeKind.CARD_REMOVED: "removed",
-    OutcomeKind.NO_TOKEN: "removed",
-    OutcomeKind.UNKNOWN: "unknown",
-}
 PIN_OUTPUTS: dict[str, type] = {
     "tries_left": int,
     "problem": str,
@@ -64,18 +50,30 @@ PIN_OUTPUTS: dict[str, type] = {
 }
 """`effect` for `unknown` (an `Effect` value); `rule`, `rule_new_pin`, `pin_min`, `pin_max`
 for `bad_format`: which rule the PIN broke, and whether it was the new PIN."""
-_TOKEN_KINDS = {
-    OutcomeKind.MODULE_MISSING: "module_missing",
-    OutcomeKind.MODULE_FAILED: "module_failed",
-    OutcomeKind.TOKEN_NOT_RECOGNISED: "unreadable",
-    OutcomeKind.NO_TOKEN: "unreadable",
-    OutcomeKind.CARD_REMOVED: "removed",
+STATUS_OUTPUTS: dict[str, type] = {
+    "label": str,
+    "serial": str,
+    "tries_left": int,
+    "tries_known": bool,
+    "pin_locked": bool,
+    "final_try": bool,
+    "pin_min": int,
+    "pin_max": int,
+    "problem": str,
 }
-_VALIDITY = {
-    ValidityState.VALID: "ok",
-    ValidityState.RENEWAL_DUE: "expiring",
-    ValidityState.EXPIRED: "expired",
-    ValidityState.NOT_YET_VALID: "not_yet_valid",
+CERTIFICATE_OUTPUTS: dict[str, type] = {
+    "holder": str,
+    "tckn_masked": str,
+    "issuer": str,
+    "key_type": str,
+    "not_before": str,
+    "not_after": str,
+    "days_left": int,
+    "state": str,
+    "qualified": bool,
+    "total": int,
+    "renewed": bool,
+    "problem": str,
 }
 
 
@@ -86,6 +84,9 @@ class CardActions:
         self.card = card
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
 
+    @action(
+        "card.find_reader", outcomes=("found", "no_reader", "no_service"), outputs={"name": str}
+    )
     def find_reader(self) -> ActionResult:
         picture = self.card.picture()
         if not picture.service_up:
@@ -95,6 +96,11 @@ class CardActions:
         card = picture.card
         return ActionResult("found", {"name": card.reader if card else picture.readers[0]})
 
+    @action(
+        "card.find_card",
+        outcomes=("found", "no_card", "mute", "unknown", "no_reader"),
+        outputs={"reader": str, "atr": str, "profile": str, "description": str},
+    )
     def find_card(self) -> ActionResult:
         picture = self.card.picture()
         if not picture.readers:
@@ -113,6 +119,11 @@ class CardActions:
         }
         return ActionResult("unknown" if match.kind is MatchKind.FALLBACK else "found", outputs)
 
+    @action(
+        "card.find_module",
+        outcomes=("found", "missing", "not_found", "wrong_architecture"),
+        outputs={"path": str, "expected": str, "package": str, "url": str},
+    )
     def find_module(self) -> ActionResult:
         card = self.card.picture().card
         profile = (
@@ -137,17 +148,22 @@ class CardActions:
             return ActionResult("wrong_architecture", outputs)
         return ActionResult("missing" if hint else "not_found", outputs)
 
+    @action("card.find_token", outcomes=TokenOutcome, outputs={"serial": str, "problem": str})
     def find_token(self) -> ActionResult:
         """The last readiness check: the module loads and lists this card's token (opened
         once per insertion, so a flow may ask again at no cost)."""
         opened = self.card.token()
         if opened is None:
-            return ActionResult("removed")
+            return ActionResult(TokenOutcome.CARD_REMOVED)
         if not opened.ok:
-            name = _TOKEN_KINDS.get(opened.kind, "error")
-            return ActionResult(name, {"problem": _problem(opened)})
-        return ActionResult("found", {"serial": opened.unwrap().serial})
+            return ActionResult(named(opened.kind, TokenOutcome), {"problem": _problem(opened)})
+        return ActionResult(TokenOutcome.OK, {"serial": opened.unwrap().serial})
 
+    @action(
+        "card.pin_note",
+        outcomes=("none", "maybe_new", "new"),
+        outputs={"operation": str, "since": str},
+    )
     def pin_note(self) -> ActionResult:
         """Which PIN to try first, when a PIN change or unblock lost the card's answer.
 
@@ -172,17 +188,18 @@ class CardActions:
                 state = "new"
         return ActionResult(state, {"operation": note.operation, "since": note.local_time()})
 
+    @action("card.status", outcomes=ReadOutcome, outputs=STATUS_OUTPUTS)
     def status(self) -> ActionResult:
-        token = self._token()
-        if isinstance(token, ActionResult):
-            return token
-        status = token.status()
+        opened = self._token()
+        if not opened.ok:
+            return _failure(opened, ReadOutcome)
+        status = opened.unwrap().status()
         if not status.ok:
-            return _failure(status, ("removed", "error"))
+            return _failure(status, ReadOutcome)
         value = status.unwrap()
         policy = value.new_pin_policy
         return ActionResult(
-            "ok",
+            ReadOutcome.OK,
             {
                 "label": value.label,
                 "serial": value.serial,
@@ -195,23 +212,28 @@ class CardActions:
             },
         )
 
+    @action("card.certificate", outcomes=CertificateOutcome, outputs=CERTIFICATE_OUTPUTS)
     def certificate(self) -> ActionResult:
-        token = self._token()
-        if isinstance(token, ActionResult):
-            return ActionResult("removed") if token.outcome == "removed" else token
+        opened = self._token()
+        if not opened.ok:
+            return _failure(opened, CertificateOutcome)
         listed = self.card.certificates()
         if listed is None:
-            return ActionResult("removed")
+            return ActionResult(CertificateOutcome.CARD_REMOVED)
         if not listed.ok:
-            return _failure(listed, ("removed", "none"))
-        facts = [read_facts(c.der) for c in listed.unwrap()]
+            removed = named(listed.kind, CertificateOutcome) is CertificateOutcome.CARD_REMOVED
+            outcome = CertificateOutcome.CARD_REMOVED if removed else CertificateOutcome.NONE
+            return ActionResult(outcome, {"problem": _problem(listed)})
+        return self._signing_certificate([read_facts(c.der) for c in listed.unwrap()])
+
+    def _signing_certificate(self, facts: list[CertificateFacts]) -> ActionResult:
         now = self._now()
         choice = pick_signing_certificate(facts, now) if facts else None
         if choice is None or choice.chosen is None:
-            return ActionResult("none")
+            return ActionResult(CertificateOutcome.NONE)
         cert = choice.chosen
         validity = cert.validity_at(now)
-        outcome = _VALIDITY[validity.state]
+        outcome = named(validity.state, CertificateOutcome)
         reasons = [reason for _, reason in choice.others]
         return ActionResult(
             outcome,
@@ -223,16 +245,32 @@ class CardActions:
                 "not_before": cert.not_before.date().isoformat(),
                 "not_after": cert.not_after.date().isoformat(),
                 "days_left": validity.days_left,
-                "state": outcome,
+                "state": outcome.value,
                 "qualified": cert.is_qualified,
                 "total": len(facts),
                 "renewed": NotChosenReason.NOT_YET_VALID in reasons,
             },
         )
 
+    @action(
+        "card.verify_pin",
+        outcomes=PinOutcome,
+        inputs={"pin": Secret},
+        outputs=PIN_OUTPUTS,
+        local_only=True,
+    )
     def verify_pin(self, pin: Secret) -> ActionResult:
         return self._with_pin(lambda t: t.verify_pin(pin))
 
+    @action(
+        "card.verify_pin_last_try",
+        outcomes=PinOutcome,
+        inputs={"pin": Secret},
+        outputs=PIN_OUTPUTS,
+        dangerous=True,
+        local_only=True,
+        context=True,
+    )
     def verify_pin_last_try(self, context: ActionContext, pin: Secret) -> ActionResult:
         """The last try, with the consent the person typed at the confirm step before it
         (the engine hands it over; the card layer checks it is for this very card)."""
@@ -240,37 +278,49 @@ class CardActions:
             lambda t: t.verify_pin(pin, _last_try(context, t, PinOperation.VERIFY_PIN))
         )
 
+    @action(
+        "card.change_pin",
+        outcomes=PinOutcome,
+        inputs={"old_pin": Secret, "new_pin": Secret},
+        outputs=PIN_OUTPUTS,
+        dangerous=True,
+        local_only=True,
+        context=True,
+    )
     def change_pin(self, context: ActionContext, old_pin: Secret, new_pin: Secret) -> ActionResult:
         """Dangerous, so it runs only after its confirm step; that confirmation is for the
         change, not for spending a last try (the guard still refuses that)."""
         return self._with_pin(lambda t: t.change_pin(old_pin, new_pin))
 
+    @action(
+        "card.test_signature",
+        outcomes=(*PinOutcome, "invalid"),
+        inputs={"pin": Secret},
+        outputs={**PIN_OUTPUTS, "algorithm": str},
+        local_only=True,
+    )
     def test_signature(self, pin: Secret) -> ActionResult:
-        token = self._token()
-        if isinstance(token, ActionResult):
-            return token
-        signed = token.test_signature(pin)
+        opened = self._token()
+        if not opened.ok:
+            return _failure(opened, ReadOutcome)
+        signed = opened.unwrap().test_signature(pin)
         if signed.kind is OutcomeKind.SIGNATURE_INVALID:
             return ActionResult("invalid")
         if not signed.ok:
             return _pin_failure(signed)
-        return ActionResult("ok", {"algorithm": signed.unwrap().mechanism})
+        return ActionResult(PinOutcome.OK, {"algorithm": signed.unwrap().mechanism})
 
     # -- helpers -------------------------------------------------------------------------
-    def _token(self) -> TokenSession | ActionResult:
-        opened = self.card.token()
-        if opened is None:
-            return ActionResult("removed")
-        if not opened.ok:
-            return _failure(opened, ("removed", "error"))
-        return opened.unwrap()
+    def _token(self) -> Outcome[TokenSession]:
+        """The card's token, or why there is none (no card at all reads as removed)."""
+        return self.card.token() or Outcome(OutcomeKind.CARD_REMOVED)
 
-    def _with_pin(self, attempt: Callable[[TokenSession], Outcome[None]]) -> ActionResult:
-        token = self._token()
-        if isinstance(token, ActionResult):
-            return token
-        result = attempt(token)
-        return ActionResult("ok") if result.ok else _pin_failure(result)
+    def _with_pin(self, attempt: Callable[[TokenSession], PinAttempt[None]]) -> ActionResult:
+        opened = self._token()
+        if not opened.ok:
+            return _failure(opened, ReadOutcome)
+        result = attempt(opened.unwrap())
+        return ActionResult(PinOutcome.OK) if result.ok else _pin_failure(result)
 
 
 def _last_try(
@@ -279,8 +329,7 @@ def _last_try(
     return LastTryConsent.grant(context.consent, operation=operation, token_serial=token.serial)
 
 
-def _pin_failure(outcome: Outcome[object]) -> ActionResult:
-    name = _PIN_KINDS.get(outcome.kind, "error")
+def _pin_failure(outcome: PinAttempt[object]) -> ActionResult:
     tries = outcome.retry.tries_left if outcome.retry is not None else None
     outputs: dict[str, object] = {"problem": _problem(outcome)}
     if tries is not None:
@@ -295,134 +344,35 @@ def _pin_failure(outcome: Outcome[object]) -> ActionResult:
             pin_min=rule.min_length or 1,
             pin_max=rule.max_length or rule.min_length or 16,
         )
-    return ActionResult(name, outputs)
+    return ActionResult(named(outcome.kind, PinOutcome), outputs)
 
 
 def _problem(outcome: Outcome[object]) -> str:
     """The helpdesk's clue, logged with the step: the card's outcome kind, what a lost
     answer may have done, and the PKCS#11 return value (never anything typed)."""
     parts = [outcome.kind.value]
-    if outcome.effect is not None:
+    if isinstance(outcome, PinAttempt) and outcome.effect is not None:
         parts.append(outcome.effect.value)
     if outcome.error is not None and outcome.error != outcome.kind.value:
         parts.append(outcome.error)
     return ":".join(parts)
 
 
-def _failure(outcome: Outcome[object], names: tuple[str, str]) -> ActionResult:
-    """`names` = (what removal is called, what anything else is called) for this action."""
-    removed = outcome.kind in (OutcomeKind.CARD_REMOVED, OutcomeKind.NO_TOKEN)
-    return ActionResult(names[0] if removed else names[1], {"problem": _problem(outcome)})
+def _failure(outcome: Outcome[object], names: type[enum.StrEnum]) -> ActionResult:
+    """A card that could not be asked: removed, or an error (whatever `names` calls them)."""
+    removed = named(outcome.kind, ReadOutcome) is ReadOutcome.CARD_REMOVED
+    name = names.__members__["CARD_REMOVED" if removed else "ERROR"]
+    return ActionResult(name, {"problem": _problem(outcome)})
 
 
 def build_registry(card: CardService | None = None) -> Registry:
-    """Every `card.*` action with its contract; without a service (lint) nothing is started."""
-    actions = CardActions(card or CardService())
-    registry = Registry()
-    pin_outputs = PIN_OUTPUTS
-    registry.register(
-        "card.find_reader",
-        actions.find_reader,
-        outcomes=("found", "no_reader", "no_service"),
-        outputs={"name": str},
+    """Every action the flows may call, collected from the objects that carry it out;
+    without a service (lint) nothing is started."""
+    service = card or CardService()
+    return Registry.collect(
+        CardActions(service),
+        RevocationActions(service),
+        PortalActions(service),
+        doctor_actions,
+        guide_actions,
     )
-    registry.register(
-        "card.find_card",
-        actions.find_card,
-        outcomes=("found", "no_card", "mute", "unknown", "no_reader"),
-        outputs={"reader": str, "atr": str, "profile": str, "description": str},
-    )
-    registry.register(
-        "card.find_module",
-        actions.find_module,
-        outcomes=("found", "missing", "not_found", "wrong_architecture"),
-        outputs={"path": str, "expected": str, "package": str, "url": str},
-    )
-    registry.register(
-        "card.find_token",
-        actions.find_token,
-        outcomes=("found", "removed", "module_missing", "module_failed", "unreadable", "error"),
-        outputs={"serial": str, "problem": str},
-    )
-    registry.register(
-        "card.pin_note",
-        actions.pin_note,
-        outcomes=("none", "maybe_new", "new"),
-        outputs={"operation": str, "since": str},
-    )
-    registry.register(
-        "card.status",
-        actions.status,
-        outcomes=("ok", "removed", "error"),
-        outputs={
-            "label": str,
-            "serial": str,
-            "tries_left": int,
-            "tries_known": bool,
-            "pin_locked": bool,
-            "final_try": bool,
-            "pin_min": int,
-            "pin_max": int,
-            "problem": str,
-        },
-    )
-    registry.register(
-        "card.certificate",
-        actions.certificate,
-        outcomes=("ok", "expiring", "expired", "not_yet_valid", "none", "removed", "error"),
-        outputs={
-            "holder": str,
-            "tckn_masked": str,
-            "issuer": str,
-            "key_type": str,
-            "not_before": str,
-            "not_after": str,
-            "days_left": int,
-            "state": str,
-            "qualified": bool,
-            "total": int,
-            "renewed": bool,
-            "problem": str,
-        },
-    )
-    registry.register(
-        "card.verify_pin",
-        actions.verify_pin,
-        outcomes=PIN_OUTCOMES,
-        inputs={"pin": Secret},
-        outputs=pin_outputs,
-        local_only=True,
-    )
-    registry.register(
-        "card.verify_pin_last_try",
-        actions.verify_pin_last_try,
-        outcomes=PIN_OUTCOMES,
-        inputs={"pin": Secret},
-        outputs=pin_outputs,
-        dangerous=True,
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "card.change_pin",
-        actions.change_pin,
-        outcomes=PIN_OUTCOMES,
-        inputs={"old_pin": Secret, "new_pin": Secret},
-        outputs=pin_outputs,
-        dangerous=True,
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "card.test_signature",
-        actions.test_signature,
-        outcomes=(*PIN_OUTCOMES, "invalid"),
-        inputs={"pin": Secret},
-        outputs={**pin_outputs, "algorithm": str},
-        local_only=True,
-    )
-    register_revocation_actions(registry, actions.card)
-    register_doctor_actions(registry)
-    register_portal_actions(registry, actions.card)
-    register_guide_actions(registry)
-    return registry

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.card.outcomes import Effect, Outcome, OutcomeKind
+from assistant.card.outcomes import Effect, OutcomeKind, PinAttempt
 from assistant.card.retries import RetryState
 
 NOTES_NAME = "card_notes.json"
@@ -55,6 +55,9 @@ class CardNotes:
         self._path = path
         self._clock = clock
         self._lock = threading.Lock()
+        self._before_write: dict[str, object] = {}
+        """Serial → its note as it was before a write went out (None: there was none),
+        put back when the card's answer settles that nothing changed."""
 
     @property
     def path(self) -> Path:
@@ -81,16 +84,29 @@ class CardNotes:
             notes[serial] = asdict(note)
             self._write(notes)
 
+    def writing(self, serial: str, effect: Effect, before: RetryState | None) -> None:
+        """The token's PinObserver, before a command that may leave a new PIN goes out:
+        the note is on disk while the command is in flight, so an agent killed then
+        still tells the next PIN question which PIN to try first."""
+        note = PinNote(effect.value, self._clock().isoformat(), bool(before and before.locked))
+        with self._lock:
+            notes = self._read()
+            self._before_write[serial] = notes.get(serial)
+            notes[serial] = asdict(note)
+            self._write(notes)
+
     def forget(self, serial: str) -> None:
         with self._lock:
             notes = self._read()
             if notes.pop(serial, None) is not None:
                 self._write(notes)
 
-    def observe(self, serial: str, outcome: Outcome[object]) -> None:
+    def observe(self, serial: str, outcome: PinAttempt[object]) -> None:
         """The token's PinObserver: note a PIN that may be new, drop the note once the card
         accepted a PIN (an operation that went through, or a signature whose PIN had been
         accepted before its answer was lost)."""
+        written = serial in self._before_write
+        prior = self._before_write.pop(serial, None)
         if outcome.ok or outcome.effect is Effect.SIGNATURE_LOST:
             self.forget(serial)
         elif (
@@ -99,6 +115,18 @@ class CardNotes:
             and outcome.effect.pin_may_be_new
         ):
             self.remember(serial, outcome.effect, outcome.before)
+        elif written:
+            self._restore(serial, prior)
+
+    def _restore(self, serial: str, prior: object) -> None:
+        """The card answered that the write did not happen: the note as it was before."""
+        with self._lock:
+            notes = self._read()
+            if prior is None:
+                notes.pop(serial, None)
+            else:
+                notes[serial] = prior
+            self._write(notes)
 
     def _read(self) -> dict[str, object]:
         try:

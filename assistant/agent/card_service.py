@@ -131,7 +131,7 @@ class CardService:
             reader=card.reader,
             configured_module=self._configured_module,
             environ=self._environ,
-            observer=self.notes.observe,
+            observer=self.notes,
         )
         if opened.ok:
             with self._lock:
@@ -154,7 +154,7 @@ class CardService:
         if opened is None:
             return None
         if not opened.ok:
-            return Outcome(opened.kind, error=opened.error, search=opened.search)
+            return Outcome(opened.kind, error=opened.error)
         token = opened.unwrap()
         with self._lock:
             if self._certificates is not None and self._token is token:

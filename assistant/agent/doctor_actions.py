@@ -6,11 +6,12 @@ texts); the flow only shows them and offers the helpdesk when something is broke
 
 from __future__ import annotations
 
-from assistant.flow.actions import ActionResult, Registry
+from assistant.flow.actions import ActionResult, action
 
 OUTCOMES = ("ok", "warnings", "problems")
 
 
+@action("doctor.run", outcomes=OUTCOMES, inputs={"language": str}, outputs={"summary": str})
 def run_doctor(language: str) -> ActionResult:
     from assistant.doctor.checks import Doctor
     from assistant.doctor.report import build_report, to_text
@@ -19,13 +20,3 @@ def run_doctor(language: str) -> ActionResult:
     report = build_report(Doctor().run(), language=language, translate=translator((language,)))
     outcome = OUTCOMES[min(report.exit_code, 2)]
     return ActionResult(outcome, {"summary": to_text(report, details=False).strip()})
-
-
-def register_doctor_actions(registry: Registry) -> None:
-    registry.register(
-        "doctor.run",
-        run_doctor,
-        outcomes=OUTCOMES,
-        inputs={"language": str},
-        outputs={"summary": str},
-    )

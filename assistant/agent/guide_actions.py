@@ -10,12 +10,18 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from assistant.flow.actions import ActionResult, Registry
+from assistant.flow.actions import ActionResult, action
 
 OUTCOMES = ("saved", "failed", "unknown")
 _log = logging.getLogger(__name__)
 
 
+@action(
+    "guide.save",
+    outcomes=OUTCOMES,
+    inputs={"operation": str, "language": str},
+    outputs={"pdf": str, "html": str, "home": str},
+)
 def save_printable_guide(operation: str, language: str) -> ActionResult:
     from assistant.portal.guided import GuidedOperation
     from assistant.portal.printable import save_guide
@@ -30,13 +36,3 @@ def save_printable_guide(operation: str, language: str) -> ActionResult:
         _log.warning("printable guide not saved: %s", type(error).__name__)
         return ActionResult("failed", {"home": str(Path.home())})
     return ActionResult("saved", {"pdf": str(saved.pdf), "html": str(saved.html)})
-
-
-def register_guide_actions(registry: Registry) -> None:
-    registry.register(
-        "guide.save",
-        save_printable_guide,
-        outcomes=OUTCOMES,
-        inputs={"operation": str, "language": str},
-        outputs={"pdf": str, "html": str, "home": str},
-    )

@@ -21,29 +21,34 @@ holder picks through "Kilit Çözme".
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from assistant.agent.card_service import CardService
-from assistant.card.guard import check_ca_unblock_allowed
-from assistant.card.outcomes import Effect, OutcomeKind
-from assistant.card.token import TokenSession
-from assistant.flow.actions import ActionContext, ActionResult, PortalSession, Registry
+from assistant.agent.outcome_names import UnlockCardOutcome, named
+from assistant.card.outcomes import Outcome, OutcomeKind, PinAttempt
+from assistant.flow.actions import ActionContext, ActionResult, PortalSession, action
 from assistant.flow.replies import parse_number
 from assistant.i18n.messages import Message, message
 from assistant.paths import cache_dir
 from assistant.portal.api import (
     Captcha,
-    CertificateDetail,
+    CertificateChange,
     CertificateStatus,
     CertificateSummary,
+    HolderInfo,
+    InfoUpdateOutcome,
     LoginOutcome,
+    PinDeletion,
+    PinState,
     Portal,
     PortalError,
     PortalUnavailableError,
     RevocationReason,
     SessionExpiredError,
+    SmsOutcome,
     UnlockOutcome,
 )
 from assistant.portal.client import PortalClient
@@ -55,7 +60,6 @@ CAPTCHA_NAME = "captcha.png"
 PIN_PDF_NAME = "PIN_Bilgisi.pdf"
 # What every call to the portal may end with besides its own outcomes.
 PORTAL_OUTCOMES = ("guided", "unreachable", "session_expired")
-CHANGE_OUTCOMES = ("done", "already", "not_allowed", "unknown_serial", *PORTAL_OUTCOMES)
 # The portal's own Turkish status labels (shown as the site does, translated beside them
 # in other languages) and the listing's line; rendered by assistant.i18n.messages.
 LISTING_TEXTS = {
@@ -74,27 +78,75 @@ ELIGIBLE = {
     "revoke": {CertificateStatus.ACTIVE, CertificateStatus.SUSPENDED},
     "detail": set(CertificateStatus),
 }
-UNLOCK_CARD_KINDS = {
-    OutcomeKind.CA_UNBLOCK_NOT_ALLOWED: "not_allowed",
-    OutcomeKind.PUK_LOCKED: "puk_locked",
-    OutcomeKind.LAST_TRY_NEEDS_CONSENT: "puk_last_try",
-    OutcomeKind.PUK_INCORRECT: "puk_rejected",
-    OutcomeKind.PIN_POLICY: "invalid_pin",
-    OutcomeKind.CARD_REMOVED: "removed",
-    OutcomeKind.NO_TOKEN: "removed",
-    OutcomeKind.UNKNOWN: "unknown",
+COMMON_OUTPUTS: dict[str, type] = {"problem": str}
+INFO_OUTPUTS: dict[str, type] = {
+    "name": str,
+    "mobile": str,
+    "email": str,
+    "address": str,
+    **COMMON_OUTPUTS,
 }
-UNLOCK_OUTCOMES = (
-    "ok",
-    "verify_failed",
-    "other_card",
-    "not_available",
-    *UNLOCK_CARD_KINDS.values(),
-    "error",
-    *PORTAL_OUTCOMES,
-)
+CERTIFICATE_OUTPUTS: dict[str, type] = {
+    "serial": str,
+    "subject": str,
+    "status": str,
+    "status_label": dict,
+    "not_before": str,
+    "not_after": str,
+    "issuer": str,
+    "key_type": str,
+    **COMMON_OUTPUTS,
+}
 
 PortalFactory = Callable[[str], Portal]
+PortalMethod = Callable[..., ActionResult]
+
+
+def portal_action(
+    name: str,
+    *,
+    outcomes: Iterable[str],
+    inputs: Mapping[str, type] | None = None,
+    outputs: Mapping[str, type] | None = None,
+    dangerous: bool = False,
+    local_only: bool = False,
+    login: bool = True,
+) -> Callable[[PortalMethod], PortalMethod]:
+    """`@action` for a call to the CA portal, and the one place its failures are mapped.
+
+    The method gets the conversation's context and, with `login` (the default), the
+    logged-in `Portal` as its second argument; the wrapper answers `guided` without a
+    training portal, `session_expired` without a login, and turns any `PortalError` the
+    method lets through into `unreachable` or `session_expired`. Those three outcomes
+    are added to the contract here, so no portal action can forget to declare them.
+    """
+
+    def decorate(method: PortalMethod) -> PortalMethod:
+        @functools.wraps(method)
+        def run(self: PortalActions, context: ActionContext, **given: object) -> ActionResult:
+            if self.url is None:
+                return ActionResult("guided")
+            try:
+                if not login:
+                    return method(self, context, **given)
+                if context.portal is None:
+                    return ActionResult("session_expired")
+                return method(self, context, context.portal.client, **given)
+            except PortalError as exc:
+                return _portal_failure(exc)
+
+        declare = action(
+            name,
+            outcomes=(*outcomes, *PORTAL_OUTCOMES),
+            inputs=inputs,
+            outputs={**COMMON_OUTPUTS, **(outputs or {})},
+            dangerous=dangerous,
+            local_only=local_only,
+            context=True,
+        )
+        return declare(run)
+
+    return decorate
 
 
 class PortalActions:
@@ -116,37 +168,46 @@ class PortalActions:
         return self._environ.get(PORTAL_URL_ENV) or None
 
     # -- login ---------------------------------------------------------------------------
+    @action("portal.mode", outcomes=("training", "guided"), outputs={"url": str})
     def mode(self) -> ActionResult:
         url = self.url
         return ActionResult("training", {"url": url}) if url else ActionResult("guided")
 
+    @portal_action(
+        "portal.begin_login",
+        outcomes=("captcha", "invalid_tckn"),
+        inputs={"tckn": str},
+        outputs={"captcha_path": str},
+        login=False,
+    )
     def begin_login(self, context: ActionContext, tckn: str) -> ActionResult:
-        url = self.url
-        if url is None:
-            return ActionResult("guided")
         if context.portal is not None:
             context.portal.close()
-        login = context.portal = PortalSession(self._factory(url))
+        login = context.portal = PortalSession(self._factory(str(self.url)))
         try:
             challenge = login.client.begin_login(tckn)
         except ValueError:
             return ActionResult("invalid_tckn")
-        except PortalError as exc:
-            return _portal_failure(exc)
         login.login_id = challenge.login_id
         path = _save_captcha(challenge.captcha, context)
         return ActionResult("captcha", {"captcha_path": str(path)})
 
+    @portal_action(
+        "portal.submit_login",
+        outcomes=LoginOutcome,
+        inputs={"captcha": str, "security_word": Secret},
+        outputs={
+            "captcha_path": str,
+            "masked_mobile": str,
+            "tries_left": int,
+            "retry_after_min": int,
+        },
+        local_only=True,
+    )
     def submit_login(
-        self, context: ActionContext, captcha: str, security_word: Secret
+        self, context: ActionContext, portal: Portal, captcha: str, security_word: Secret
     ) -> ActionResult:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            result = portal.submit_login(captcha.strip(), security_word)
-        except PortalError as exc:
-            return _portal_failure(exc)
+        result = portal.submit_login(captcha.strip(), security_word)
         outputs: dict[str, object] = {}
         if result.captcha is not None:
             outputs["captcha_path"] = str(_save_captcha(result.captcha, context))
@@ -156,19 +217,21 @@ class PortalActions:
             outputs["tries_left"] = result.tries_left
         if result.retry_after_s is not None:
             outputs["retry_after_min"] = max(1, -(-result.retry_after_s // 60))
-        return ActionResult(result.outcome.value, outputs)
+        return ActionResult(result.outcome, outputs)
 
-    def submit_sms(self, context: ActionContext, code: Secret) -> ActionResult:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            result = portal.submit_sms(code)
-        except PortalError as exc:
-            return _portal_failure(exc)
+    @portal_action(
+        "portal.submit_sms",
+        outcomes=SmsOutcome,
+        inputs={"code": Secret},
+        outputs={"tries_left": int},
+        local_only=True,
+    )
+    def submit_sms(self, context: ActionContext, portal: Portal, code: Secret) -> ActionResult:
+        result = portal.submit_sms(code)
         outputs = {} if result.tries_left is None else {"tries_left": result.tries_left}
-        return ActionResult(result.outcome.value, outputs)
+        return ActionResult(result.outcome, outputs)
 
+    @action("portal.logout", outcomes=("ok", "guided"), outputs=COMMON_OUTPUTS, context=True)
     def logout(self, context: ActionContext) -> ActionResult:
         if self.url is None:
             return ActionResult("guided")
@@ -181,22 +244,30 @@ class PortalActions:
         return ActionResult("ok")
 
     # -- certificates --------------------------------------------------------------------
-    def list_certificates(self, context: ActionContext) -> ActionResult:
+    @portal_action(
+        "portal.list_certificates",
+        outcomes=("ok", "none"),
+        outputs={"count": int, "listing": list},
+    )
+    def list_certificates(self, context: ActionContext, portal: Portal) -> ActionResult:
         """The holder's certificates, one line each (a list of messages, rendered when
         shown: the dates and status in the person's language)."""
-        listed = self._listed(context)
-        if isinstance(listed, ActionResult):
-            return listed
+        listed = portal.list_certificates()
         if not listed:
             return ActionResult("none", {"count": 0, "listing": []})
         return ActionResult("ok", {"count": len(listed), "listing": certificate_listing(listed)})
 
-    def select_certificate(self, context: ActionContext, choice: str, purpose: str) -> ActionResult:
+    @portal_action(
+        "portal.select_certificate",
+        outcomes=("found", "not_found", "not_eligible"),
+        inputs={"choice": str, "purpose": str},
+        outputs=CERTIFICATE_OUTPUTS,
+    )
+    def select_certificate(
+        self, context: ActionContext, portal: Portal, choice: str, purpose: str
+    ) -> ActionResult:
         """The certificate a person named by its list number, its serial or its last digits."""
-        listed = self._listed(context)
-        if isinstance(listed, ActionResult):
-            return listed
-        chosen = _pick(listed, choice)
+        chosen = _pick(portal.list_certificates(), choice)
         if chosen is None:
             return ActionResult("not_found")
         outputs: dict[str, object] = {
@@ -208,72 +279,79 @@ class PortalActions:
             "not_after": chosen.not_after.date().isoformat(),
         }
         if purpose == "detail":
-            detail = self._detail(context, chosen.serial)
-            if isinstance(detail, ActionResult):
-                return detail
+            detail = portal.certificate_detail(chosen.serial)
             if detail is not None:
                 outputs.update(issuer=detail.issuer_cn, key_type=detail.key_type)
         eligible = chosen.status in ELIGIBLE.get(purpose, set())
         return ActionResult("found" if eligible else "not_eligible", outputs)
 
-    def suspend(self, context: ActionContext, serial: str) -> ActionResult:
-        return self._change(context, lambda p: p.suspend(serial).value)
+    @portal_action("portal.suspend", outcomes=CertificateChange, inputs={"serial": str})
+    def suspend(self, context: ActionContext, portal: Portal, serial: str) -> ActionResult:
+        return _change(lambda: portal.suspend(serial))
 
-    def unsuspend(self, context: ActionContext, serial: str) -> ActionResult:
-        return self._change(context, lambda p: p.unsuspend(serial).value)
+    @portal_action("portal.unsuspend", outcomes=CertificateChange, inputs={"serial": str})
+    def unsuspend(self, context: ActionContext, portal: Portal, serial: str) -> ActionResult:
+        return _change(lambda: portal.unsuspend(serial))
 
-    def revoke(self, context: ActionContext, serial: str, reason: str) -> ActionResult:
+    @portal_action(
+        "portal.revoke",
+        outcomes=CertificateChange,
+        inputs={"serial": str, "reason": str},
+        dangerous=True,
+    )
+    def revoke(
+        self, context: ActionContext, portal: Portal, serial: str, reason: str
+    ) -> ActionResult:
         try:
             why = RevocationReason(reason)
         except ValueError:
             why = RevocationReason.UNSPECIFIED
-        return self._change(context, lambda p: p.revoke(serial, why).value)
+        return _change(lambda: portal.revoke(serial, why))
 
     # -- holder information ----------------------------------------------------------------
-    def holder_info(self, context: ActionContext) -> ActionResult:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            info = portal.holder_info()
-        except PortalError as exc:
-            return _portal_failure(exc)
-        return ActionResult("ok", _info_outputs(info.name, info.mobile, info.email, info.address))
+    @portal_action("portal.holder_info", outcomes=("ok",), outputs=INFO_OUTPUTS)
+    def holder_info(self, context: ActionContext, portal: Portal) -> ActionResult:
+        info = portal.holder_info()
+        return ActionResult("ok", _info_outputs(info))
 
+    @portal_action(
+        "portal.update_info",
+        outcomes=InfoUpdateOutcome,
+        inputs={"mobile": str, "email": str, "address": str},
+        outputs=INFO_OUTPUTS,
+    )
     def update_info(
-        self, context: ActionContext, mobile: str, email: str, address: str
+        self, context: ActionContext, portal: Portal, mobile: str, email: str, address: str
     ) -> ActionResult:
         """Empty inputs leave a field as it is."""
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            result = portal.update_info(
-                mobile=mobile.strip() or None,
-                email=email.strip() or None,
-                address=address.strip() or None,
-            )
-        except PortalError as exc:
-            return _portal_failure(exc)
-        info = result.info
-        outputs = _info_outputs(info.name, info.mobile, info.email, info.address) if info else {}
-        return ActionResult(result.outcome.value, outputs)
+        result = portal.update_info(
+            mobile=mobile.strip() or None,
+            email=email.strip() or None,
+            address=address.strip() or None,
+        )
+        outputs = _info_outputs(result.info) if result.info else {}
+        return ActionResult(result.outcome, outputs)
 
     # -- PIN / PUK Bilgisi -----------------------------------------------------------------
-    def pin_info(self, context: ActionContext) -> ActionResult:
+    @portal_action(
+        "portal.pin_info", outcomes=PinState, outputs={"generated_at": str}, local_only=True
+    )
+    def pin_info(self, context: ActionContext, portal: Portal) -> ActionResult:
         """Whether Kamu SM still keeps the PIN; the PIN itself is dropped unread."""
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            info = portal.pin_info()
-        except PortalError as exc:
-            return _portal_failure(exc)
+        info = portal.pin_info()
         if info.pin is not None:
             info.pin.wipe()
         generated = info.generated_at.date().isoformat() if info.generated_at else ""
-        return ActionResult(info.state.value, {"generated_at": generated})
+        return ActionResult(info.state, {"generated_at": generated})
 
+    @portal_action(
+        "portal.save_pin_pdf",
+        outcomes=("saved", "exists", "bad_path", "deleted"),
+        inputs={"path": str},
+        outputs={"path": str, "home": str},
+        local_only=True,
+        login=False,
+    )
     def save_pin_pdf(self, context: ActionContext, path: str) -> ActionResult:
         """ "Parolalarımı Kaydet": the PDF, readable by the holder alone, under their home."""
         target = _pdf_target(path)
@@ -281,13 +359,9 @@ class PortalActions:
             return ActionResult("bad_path", {"home": str(Path.home())})
         if target.exists():
             return ActionResult("exists", {"path": str(target)})
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            pdf = portal.save_pin_pdf()
-        except PortalError as exc:
-            return _portal_failure(exc)
+        if context.portal is None:
+            return ActionResult("session_expired")
+        pdf = context.portal.client.save_pin_pdf()
         if pdf is None:
             return ActionResult("deleted")
         try:
@@ -296,55 +370,59 @@ class PortalActions:
             return ActionResult("exists", {"path": str(target)})
         return ActionResult("saved", {"path": str(target)})
 
-    def delete_pin(self, context: ActionContext) -> ActionResult:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            return ActionResult(portal.delete_pin().value)
-        except PortalError as exc:
-            return _portal_failure(exc)
+    @portal_action("portal.delete_pin", outcomes=PinDeletion, dangerous=True)
+    def delete_pin(self, context: ActionContext, portal: Portal) -> ActionResult:
+        return ActionResult(portal.delete_pin())
 
     # -- Kilit Çözme -----------------------------------------------------------------------
-    def unlock(self, context: ActionContext, new_pin: Secret) -> ActionResult:
+    @portal_action(
+        "portal.unlock",
+        outcomes=(*UnlockCardOutcome, *UnlockOutcome),
+        inputs={"new_pin": Secret},
+        outputs={"effect": str},
+        dangerous=True,
+        local_only=True,
+    )
+    def unlock(self, context: ActionContext, portal: Portal, new_pin: Secret) -> ActionResult:
         """Kilit Çözme with the holder's new PIN: portal grant → card unblock → verify.
 
-        Before asking the CA for anything, the card in the reader must be a CA-managed
-        card whose PUK is not blocked or at its last try, carrying a certificate this
-        holder's portal lists: a credential for another card would be a wrong PUK try
-        on it. The credential is used once and wiped; nothing is retried.
+        Before asking the CA for anything, the guard must find the card in the reader a
+        CA-managed card whose PUK is not blocked or at its last try, carrying a
+        certificate this holder's portal lists: a credential for another card would be a
+        wrong PUK try on it. The credential is used once and wiped; nothing is retried.
         """
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        token = self._token()
-        if isinstance(token, ActionResult):
-            return token
-        refusal = self._unlock_refusal(portal, token)
+        opened = self.card.token() or Outcome(OutcomeKind.CARD_REMOVED)
+        if not opened.ok:
+            return _card_failure(opened)
+        token = opened.unwrap()
+        refusal = token.ca_unlock_refusal(lambda: _portal_serials(portal))
         if refusal is not None:
-            return refusal
-        try:
-            grant = portal.unlock(new_pin)
-        except PortalError as exc:
-            return _portal_failure(exc)
+            return _card_failure(refusal)
+        grant = portal.unlock(new_pin)
         try:
             if grant.outcome is not UnlockOutcome.OK:
-                return ActionResult(grant.outcome.value)
+                return ActionResult(grant.outcome)
             if grant.credential is None or grant.new_pin is None:
-                return ActionResult("error", {"problem": "unlock grant incomplete"})
+                return ActionResult(UnlockCardOutcome.ERROR, {"problem": "unlock grant incomplete"})
             unblocked = token.unblock_with_ca_credential(grant.credential, grant.new_pin)
         finally:
             for secret in (grant.credential, grant.new_pin):
                 if secret is not None:
                     secret.wipe()
         if not unblocked.ok:
-            return _card_failure(unblocked.kind, unblocked.effect)
+            return _card_failure(unblocked)
         verified = token.verify_pin(new_pin)
         if not verified.ok:
-            return ActionResult("verify_failed", {"problem": verified.kind.value})
-        return ActionResult("ok")
+            return ActionResult(UnlockCardOutcome.VERIFY_FAILED, {"problem": verified.kind.value})
+        return ActionResult(UnlockCardOutcome.OK)
 
     # -- guided steps for the real site ----------------------------------------------------
+    @action(
+        "portal.guide_step",
+        outcomes=("step", "done", "unknown"),
+        inputs={"operation": str, "done": int},
+        outputs={"operation": str, "number": int, "total": int, "text": dict, "target": str},
+    )
     def guide_step(self, operation: str, done: int) -> ActionResult:
         """Step `done + 1` of the operation's plan (its login first), or `done`."""
         try:
@@ -366,75 +444,6 @@ class PortalActions:
             },
             secret_elsewhere=step.secret,
         )
-
-    # -- helpers ---------------------------------------------------------------------------
-    def _current(self, context: ActionContext) -> Portal | ActionResult:
-        if self.url is None:
-            return ActionResult("guided")
-        if context.portal is None:
-            return ActionResult("session_expired")
-        return context.portal.client
-
-    def _listed(self, context: ActionContext) -> tuple[CertificateSummary, ...] | ActionResult:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            return portal.list_certificates()
-        except PortalError as exc:
-            return _portal_failure(exc)
-
-    def _detail(
-        self, context: ActionContext, serial: str
-    ) -> CertificateDetail | ActionResult | None:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            return portal.certificate_detail(serial)
-        except PortalError as exc:
-            return _portal_failure(exc)
-
-    def _change(self, context: ActionContext, change: Callable[[Portal], str]) -> ActionResult:
-        portal = self._current(context)
-        if isinstance(portal, ActionResult):
-            return portal
-        try:
-            return ActionResult(change(portal))
-        except ValueError:
-            return ActionResult("unknown_serial")
-        except PortalError as exc:
-            return _portal_failure(exc)
-
-    def _token(self) -> TokenSession | ActionResult:
-        opened = self.card.token()
-        if opened is None:
-            return ActionResult("removed")
-        if not opened.ok:
-            return _card_failure(opened.kind)
-        return opened.unwrap()
-
-    def _unlock_refusal(self, portal: Portal, token: TokenSession) -> ActionResult | None:
-        not_allowed = check_ca_unblock_allowed(token.profile)
-        if not_allowed is not None:
-            return ActionResult("not_allowed")
-        status = token.status()
-        if not status.ok:
-            return _card_failure(status.kind)
-        puk = status.unwrap().puk
-        if puk.locked or puk.last_try:
-            return ActionResult("puk_locked" if puk.locked else "puk_last_try")
-        on_card = token.certificates()
-        if not on_card.ok:
-            return _card_failure(on_card.kind)
-        card_serials = {c.serial_number for c in on_card.unwrap()}
-        try:
-            listed = portal.list_certificates()
-        except PortalError as exc:
-            return _portal_failure(exc)
-        if not card_serials & {int(c.serial.replace(":", ""), 16) for c in listed}:
-            return ActionResult("other_card")
-        return None
 
 
 def status_label(status: CertificateStatus) -> Message:
@@ -469,17 +478,28 @@ def _portal_failure(exc: PortalError) -> ActionResult:
     return ActionResult("unreachable", {"problem": problem})
 
 
-def _card_failure(kind: OutcomeKind, effect: Effect | None = None) -> ActionResult:
+def _change(change: Callable[[], CertificateChange]) -> ActionResult:
+    try:
+        return ActionResult(change())
+    except ValueError:
+        return ActionResult(CertificateChange.UNKNOWN_SERIAL)
+
+
+def _portal_serials(portal: Portal) -> set[int]:
+    """The serials of the holder's certificates at the CA, as integers."""
+    return {int(c.serial.replace(":", ""), 16) for c in portal.list_certificates()}
+
+
+def _card_failure(outcome: Outcome[object]) -> ActionResult:
     """`effect`: for `unknown`, what the card may hold after its answer was lost."""
-    name = UNLOCK_CARD_KINDS.get(kind, "error")
-    outputs = {"problem": kind.value}
-    if effect is not None:
-        outputs["effect"] = effect.value
-    return ActionResult(name, outputs)
+    outputs = {"problem": outcome.kind.value}
+    if isinstance(outcome, PinAttempt) and outcome.effect is not None:
+        outputs["effect"] = outcome.effect.value
+    return ActionResult(named(outcome.kind, UnlockCardOutcome), outputs)
 
 
-def _info_outputs(name: str, mobile: str, email: str, address: str) -> dict[str, object]:
-    return {"name": name, "mobile": mobile, "email": email, "address": address}
+def _info_outputs(info: HolderInfo) -> dict[str, object]:
+    return {"name": info.name, "mobile": info.mobile, "email": info.email, "address": info.address}
 
 
 def _pick(listed: tuple[CertificateSummary, ...], choice: str) -> CertificateSummary | None:
@@ -524,163 +544,3 @@ def _write_private(path: Path, content: bytes, *, exclusive: bool) -> None:
     with os.fdopen(fd, "wb") as out:
         os.fchmod(out.fileno(), 0o600)
         out.write(content)
-
-
-def register_portal_actions(registry: Registry, card: CardService) -> PortalActions:
-    """Every `portal.*` action with its contract; the instance is returned for its owner."""
-    actions = PortalActions(card)
-    common = {"problem": str}
-    registry.register(
-        "portal.mode", actions.mode, outcomes=("training", "guided"), outputs={"url": str}
-    )
-    registry.register(
-        "portal.begin_login",
-        actions.begin_login,
-        outcomes=("captcha", "invalid_tckn", "guided", "unreachable"),
-        inputs={"tckn": str},
-        outputs={"captcha_path": str, **common},
-        context=True,
-    )
-    registry.register(
-        "portal.submit_login",
-        actions.submit_login,
-        outcomes=(*(o.value for o in LoginOutcome), *PORTAL_OUTCOMES),
-        inputs={"captcha": str, "security_word": Secret},
-        outputs={
-            "captcha_path": str,
-            "masked_mobile": str,
-            "tries_left": int,
-            "retry_after_min": int,
-            **common,
-        },
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "portal.submit_sms",
-        actions.submit_sms,
-        outcomes=("ok", "wrong_code", "expired", "too_many", *PORTAL_OUTCOMES),
-        inputs={"code": Secret},
-        outputs={"tries_left": int, **common},
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "portal.logout", actions.logout, outcomes=("ok", "guided"), outputs=common, context=True
-    )
-    registry.register(
-        "portal.list_certificates",
-        actions.list_certificates,
-        outcomes=("ok", "none", *PORTAL_OUTCOMES),
-        outputs={"count": int, "listing": list, **common},
-        context=True,
-    )
-    registry.register(
-        "portal.select_certificate",
-        actions.select_certificate,
-        outcomes=("found", "not_found", "not_eligible", *PORTAL_OUTCOMES),
-        inputs={"choice": str, "purpose": str},
-        outputs={
-            "serial": str,
-            "subject": str,
-            "status": str,
-            "status_label": dict,
-            "not_before": str,
-            "not_after": str,
-            "issuer": str,
-            "key_type": str,
-            **common,
-        },
-        context=True,
-    )
-    registry.register(
-        "portal.suspend",
-        actions.suspend,
-        outcomes=CHANGE_OUTCOMES,
-        inputs={"serial": str},
-        outputs=common,
-        context=True,
-    )
-    registry.register(
-        "portal.unsuspend",
-        actions.unsuspend,
-        outcomes=CHANGE_OUTCOMES,
-        inputs={"serial": str},
-        outputs=common,
-        context=True,
-    )
-    registry.register(
-        "portal.revoke",
-        actions.revoke,
-        outcomes=CHANGE_OUTCOMES,
-        inputs={"serial": str, "reason": str},
-        outputs=common,
-        dangerous=True,
-        context=True,
-    )
-    info_outputs = {"name": str, "mobile": str, "email": str, "address": str, **common}
-    registry.register(
-        "portal.holder_info",
-        actions.holder_info,
-        outcomes=("ok", *PORTAL_OUTCOMES),
-        outputs=info_outputs,
-        context=True,
-    )
-    registry.register(
-        "portal.update_info",
-        actions.update_info,
-        outcomes=(
-            "updated",
-            "invalid_mobile",
-            "invalid_email",
-            "invalid_address",
-            "nothing_to_change",
-            *PORTAL_OUTCOMES,
-        ),
-        inputs={"mobile": str, "email": str, "address": str},
-        outputs=info_outputs,
-        context=True,
-    )
-    registry.register(
-        "portal.pin_info",
-        actions.pin_info,
-        outcomes=("available", "deleted", *PORTAL_OUTCOMES),
-        outputs={"generated_at": str, **common},
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "portal.save_pin_pdf",
-        actions.save_pin_pdf,
-        outcomes=("saved", "exists", "bad_path", "deleted", *PORTAL_OUTCOMES),
-        inputs={"path": str},
-        outputs={"path": str, "home": str, **common},
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "portal.delete_pin",
-        actions.delete_pin,
-        outcomes=("deleted", "already_deleted", *PORTAL_OUTCOMES),
-        outputs=common,
-        dangerous=True,
-        context=True,
-    )
-    registry.register(
-        "portal.unlock",
-        actions.unlock,
-        outcomes=UNLOCK_OUTCOMES,
-        inputs={"new_pin": Secret},
-        outputs={**common, "effect": str},
-        dangerous=True,
-        local_only=True,
-        context=True,
-    )
-    registry.register(
-        "portal.guide_step",
-        actions.guide_step,
-        outcomes=("step", "done", "unknown"),
-        inputs={"operation": str, "done": int},
-        outputs={"operation": str, "number": int, "total": int, "text": dict, "target": str},
-    )
-    return actions

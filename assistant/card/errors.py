@@ -1,9 +1,9 @@
 """PKCS#11 failures → outcome kinds.
 
 Errors arrive two ways: as `Pkcs11CallError` (our ctypes calls, carrying the CK_RV) and
-as python-pkcs11 exceptions (one class per CK_RV). Both are reduced to a CK_RV name and
-then to an `OutcomeKind`; whether a CKR_PIN_INCORRECT means the PIN or the PUK depends on
-what was being presented, so the caller says that.
+as python-pkcs11 exceptions (one class per CK_RV, mapped by class to its code). Both are
+reduced to a CK_RV name and then to an `OutcomeKind`; whether a CKR_PIN_INCORRECT means
+the PIN or the PUK depends on what was being presented, so the caller says that.
 
 `lost_write` decides the other half: whether a failure inside a call that changes the
 card (C_Login spends a try, C_SetPIN / C_InitPIN write a PIN, C_Sign signs) left its
@@ -11,6 +11,8 @@ outcome unknown, and what the card may then hold.
 """
 
 from __future__ import annotations
+
+import functools
 
 from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.rawp11 import Pkcs11CallError
@@ -47,36 +49,45 @@ CKR_NAMES = {
     0x1B8: "CKR_PIN_TOO_WEAK",
 }
 
-# python-pkcs11 exception class name → CK_RV name (its exceptions carry no code).
-_EXCEPTION_NAMES = {
-    "SlotIDInvalid": "CKR_SLOT_ID_INVALID",
-    "GeneralError": "CKR_GENERAL_ERROR",
-    "FunctionFailed": "CKR_FUNCTION_FAILED",
-    "ArgumentsBad": "CKR_ARGUMENTS_BAD",
-    "DeviceError": "CKR_DEVICE_ERROR",
-    "DeviceMemory": "CKR_DEVICE_MEMORY",
-    "DeviceRemoved": "CKR_DEVICE_REMOVED",
-    "FunctionCancelled": "CKR_FUNCTION_CANCELED",
-    "FunctionNotSupported": "CKR_FUNCTION_NOT_SUPPORTED",
-    "KeyHandleInvalid": "CKR_KEY_HANDLE_INVALID",
-    "MechanismInvalid": "CKR_MECHANISM_INVALID",
-    "PinIncorrect": "CKR_PIN_INCORRECT",
-    "PinInvalid": "CKR_PIN_INVALID",
-    "PinLenRange": "CKR_PIN_LEN_RANGE",
-    "PinExpired": "CKR_PIN_EXPIRED",
-    "PinLocked": "CKR_PIN_LOCKED",
-    "PinTooWeak": "CKR_PIN_TOO_WEAK",
-    "SessionClosed": "CKR_SESSION_CLOSED",
-    "SessionHandleInvalid": "CKR_SESSION_HANDLE_INVALID",
-    "SessionReadOnly": "CKR_SESSION_READ_ONLY",
-    "SessionReadOnlyExists": "CKR_SESSION_READ_ONLY_EXISTS",
-    "TokenNotPresent": "CKR_TOKEN_NOT_PRESENT",
-    "TokenNotRecognised": "CKR_TOKEN_NOT_RECOGNIZED",
-    "TokenWriteProtected": "CKR_TOKEN_WRITE_PROTECTED",
-    "UserAlreadyLoggedIn": "CKR_USER_ALREADY_LOGGED_IN",
-    "UserNotLoggedIn": "CKR_USER_NOT_LOGGED_IN",
-    "UserPinNotInitialized": "CKR_USER_PIN_NOT_INITIALIZED",
-}
+
+@functools.cache
+def _exception_codes() -> dict[type[BaseException], int]:
+    """python-pkcs11's exception classes (one per CK_RV, carrying no code) → their CK_RV.
+
+    Built on first use: python-pkcs11 is imported only by whoever meets its errors.
+    """
+    from pkcs11 import exceptions as p11
+
+    return {
+        p11.SlotIDInvalid: 0x03,
+        p11.GeneralError: 0x05,
+        p11.FunctionFailed: 0x06,
+        p11.ArgumentsBad: 0x07,
+        p11.DeviceError: 0x30,
+        p11.DeviceMemory: 0x31,
+        p11.DeviceRemoved: 0x32,
+        p11.FunctionCancelled: 0x50,
+        p11.FunctionNotSupported: 0x54,
+        p11.KeyHandleInvalid: 0x60,
+        p11.MechanismInvalid: 0x70,
+        p11.PinIncorrect: 0xA0,
+        p11.PinInvalid: 0xA1,
+        p11.PinLenRange: 0xA2,
+        p11.PinExpired: 0xA3,
+        p11.PinLocked: 0xA4,
+        p11.SessionClosed: 0xB0,
+        p11.SessionHandleInvalid: 0xB3,
+        p11.SessionReadOnly: 0xB5,
+        p11.SessionReadOnlyExists: 0xB7,
+        p11.TokenNotPresent: 0xE0,
+        p11.TokenNotRecognised: 0xE1,
+        p11.TokenWriteProtected: 0xE2,
+        p11.UserAlreadyLoggedIn: 0x100,
+        p11.UserNotLoggedIn: 0x101,
+        p11.UserPinNotInitialized: 0x102,
+        p11.PinTooWeak: 0x1B8,
+    }
+
 
 _KINDS = {
     "CKR_PIN_INCORRECT": OutcomeKind.PIN_INCORRECT,
@@ -147,9 +158,16 @@ _WRITES = {
 
 
 def error_name(exc: BaseException) -> str:
-    if isinstance(exc, Pkcs11CallError):
-        return CKR_NAMES.get(exc.rv, f"CKR_{exc.rv:#x}")
-    return _EXCEPTION_NAMES.get(type(exc).__name__, type(exc).__name__)
+    """The CK_RV name of a PKCS#11 failure, whichever of the two ways it arrived."""
+    rv = exc.rv if isinstance(exc, Pkcs11CallError) else _exception_rv(exc)
+    if rv is None:
+        return type(exc).__name__
+    return CKR_NAMES.get(rv, f"CKR_{rv:#x}")
+
+
+def _exception_rv(exc: BaseException) -> int | None:
+    codes = _exception_codes()
+    return next((codes[k] for k in type(exc).__mro__ if k in codes), None)
 
 
 def is_pkcs11_error(exc: BaseException) -> bool:

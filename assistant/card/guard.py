@@ -8,8 +8,10 @@ outcome comes back.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+
 from assistant.card.consent import LastTryConsent, PinOperation
-from assistant.card.outcomes import Outcome, OutcomeKind, PinProblem, PinRule
+from assistant.card.outcomes import Outcome, OutcomeKind, PinAttempt, PinProblem, PinRule
 from assistant.card.profiles import CardProfile, PinPolicy, PukManager
 from assistant.card.retries import RetryState
 from assistant.secret import Secret
@@ -75,7 +77,7 @@ def check_attempt(
     token_serial: str,
     *,
     puk: bool = False,
-) -> Outcome[None] | None:
+) -> PinAttempt[None] | None:
     """None when the attempt may go ahead; otherwise the refusal to return instead.
 
     A consent is redeemed only when it is actually needed (the last try), and only by
@@ -84,11 +86,11 @@ def check_attempt(
     """
     if retry.locked:
         kind = OutcomeKind.PUK_LOCKED if puk else OutcomeKind.PIN_LOCKED
-        return Outcome(kind, retry=retry)
+        return PinAttempt(kind, retry=retry)
     if retry.last_try:
         granted = isinstance(consent, LastTryConsent) and consent.redeem(operation, token_serial)
         if not granted:
-            return Outcome(OutcomeKind.LAST_TRY_NEEDS_CONSENT, retry=retry)
+            return PinAttempt(OutcomeKind.LAST_TRY_NEEDS_CONSENT, retry=retry)
     return None
 
 
@@ -111,3 +113,26 @@ def check_ca_unblock_allowed(profile: CardProfile) -> Outcome[None] | None:
     return Outcome(
         OutcomeKind.CA_UNBLOCK_NOT_ALLOWED, error=f"puk_manager={profile.puk_manager.value}"
     )
+
+
+def check_ca_unlock(
+    puk: RetryState,
+    token_serial: str,
+    card_serials: Collection[int],
+    ca_serials: Callable[[], Collection[int]],
+) -> Outcome[None] | None:
+    """Whether Kilit Çözme may ask the CA for an unlock credential for this card at all.
+
+    Asked before the portal hands anything out, on a profile `check_ca_unblock_allowed`
+    passed: a PUK that is blocked or at its last try is refused (the credential counts
+    as a PUK try, and there is no confirm step for it), and so is a card none of whose
+    certificates (`card_serials`) the holder's CA account lists (`ca_serials`, asked only
+    when everything else allows it): a credential for another card would be a wrong PUK
+    try on this one.
+    """
+    refusal = check_attempt(PinOperation.UNBLOCK_PIN, puk, None, token_serial, puk=True)
+    if refusal is not None:
+        return refusal
+    if not set(card_serials) & set(ca_serials()):
+        return Outcome(OutcomeKind.OTHER_CARD)
+    return None

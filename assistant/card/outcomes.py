@@ -1,9 +1,11 @@
 """Typed results of card operations.
 
 The card layer never words anything for a person: every operation returns an `Outcome`
-whose `kind` the conversation layer translates (and whose extra fields — retry state,
-PIN rule, module search — fill in the details). Expected failures (wrong PIN, card
-pulled out, module missing) are outcomes, not exceptions, so a flow can branch on them.
+whose `kind` the conversation layer translates, typed by operation: a read (status,
+certificates) is a plain `Outcome`, a PIN or PUK use a `PinAttempt` (retry state, PIN
+rule, lost-write effect), opening a token an `Opening` (where the module was looked
+for). Expected failures (wrong PIN, card pulled out, module missing) are outcomes, not
+exceptions, so a flow can branch on them.
 
 A command that may change the card and whose answer never came back (the card pulled
 mid-way, a reader error, a timeout) is neither done nor failed: it is `UNKNOWN`, with an
@@ -36,6 +38,8 @@ class OutcomeKind(enum.StrEnum):
     CA_UNBLOCK_NOT_ALLOWED = "ca_unblock_not_allowed"
     """A CA-issued unlock credential offered for a card whose PUK the CA does not manage."""
     PUK_LOCKED = "puk_locked"
+    OTHER_CARD = "other_card"
+    """Kilit Çözme for a card none of whose certificates the holder's CA account lists."""
     USE_PIN_PAD = "use_pin_pad"
     """The reader has a PIN pad: the PIN is typed there, so a typed PIN was not sent."""
     # The card's answer.
@@ -105,18 +109,12 @@ class PinRule:
 
 @dataclass(frozen=True)
 class Outcome(Generic[T_co]):
+    """What any card operation reports: its kind, its value when OK, the PKCS#11 cause."""
+
     kind: OutcomeKind
     value: T_co | None = None
-    retry: RetryState | None = None
-    """Retry state after the attempt, or the state that made the guard refuse."""
     error: str | None = None
     """Machine-readable cause, e.g. "CKR_DEVICE_ERROR"; never shown verbatim to users."""
-    pin_rule: PinRule | None = None
-    search: ModuleSearch | None = None
-    effect: Effect | None = None
-    """For UNKNOWN: what the lost command may have done."""
-    before: RetryState | None = None
-    """For UNKNOWN: the PIN retry state just before the command was sent."""
 
     @property
     def ok(self) -> bool:
@@ -127,3 +125,32 @@ class Outcome(Generic[T_co]):
         if self.kind is not OutcomeKind.OK:
             raise ValueError(f"outcome is {self.kind.value}, not ok")
         return cast(T_co, self.value)
+
+
+@dataclass(frozen=True)
+class PinAttempt(Outcome[T_co]):
+    """What an operation that presents a PIN or PUK reports (a check, a change, an
+    unblock, a signature): besides its kind, the retry state, the rule a PIN broke, and
+    for a lost answer what the card may now hold."""
+
+    retry: RetryState | None = None
+    """Retry state after the attempt, or the state that made the guard refuse."""
+    pin_rule: PinRule | None = None
+    effect: Effect | None = None
+    """For UNKNOWN: what the lost command may have done."""
+    before: RetryState | None = None
+    """For UNKNOWN: the PIN retry state just before the command was sent."""
+
+    @classmethod
+    def of(cls, outcome: Outcome[T_co]) -> PinAttempt[T_co]:
+        """`outcome` as a PIN attempt (a refusal or failure with no retry details)."""
+        if isinstance(outcome, PinAttempt):
+            return outcome
+        return PinAttempt(outcome.kind, outcome.value, outcome.error)
+
+
+@dataclass(frozen=True)
+class Opening(Outcome[T_co]):
+    """Opening a card's token: besides its kind, where the module was looked for."""
+
+    search: ModuleSearch | None = None

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from assistant.card.apdu import CardGoneError, read_retry_counter
 from assistant.card.certificates import (
@@ -39,13 +39,22 @@ from assistant.card.errors import (
 from assistant.card.guard import (
     check_attempt,
     check_ca_unblock_allowed,
+    check_ca_unlock,
     check_pin_format,
     check_puk_allowed,
     current_pin_policy,
     effective_pin_policy,
 )
 from assistant.card.module import Pkcs11Module, TokenRef
-from assistant.card.outcomes import Outcome, OutcomeKind, PinProblem, PinRule
+from assistant.card.outcomes import (
+    Effect,
+    Opening,
+    Outcome,
+    OutcomeKind,
+    PinAttempt,
+    PinProblem,
+    PinRule,
+)
 from assistant.card.profiles import CardProfile, PinPolicy, UnblockStyle
 from assistant.card.rawp11 import CKU_SO, CKU_USER, Pkcs11CallError
 from assistant.card.retries import (
@@ -60,9 +69,19 @@ if TYPE_CHECKING:
     import pkcs11
 
 T = TypeVar("T")
-PinObserver = Callable[[str, "Outcome[object]"], None]
-"""Told (token serial, outcome) after every PIN operation: how the agent keeps its note
-that a PIN may have changed, without the card layer storing anything."""
+
+
+class PinObserver(Protocol):
+    """How the agent keeps its note that a PIN may have changed, without the card layer
+    storing anything: told before a command that may change the PIN goes out (so a
+    process killed mid-write still leaves the note) and after every PIN operation."""
+
+    def writing(self, serial: str, effect: Effect, before: RetryState | None) -> None:
+        """A command that may leave the card with a new PIN (`effect`) is about to go out."""
+
+    def observe(self, serial: str, outcome: PinAttempt[object]) -> None:
+        """The PIN operation on the card with token `serial` ended with `outcome`."""
+
 
 CKM_RSA_PKCS = 0x0001
 CKM_ECDSA = 0x1041
@@ -156,7 +175,7 @@ class TokenSession:
 
     def verify_pin(
         self, pin: Secret | None, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Present the PIN once (C_Login as user) and log out again."""
 
         def work() -> Outcome[None]:
@@ -164,17 +183,15 @@ class TokenSession:
             refusal = self._pin_refusal(status, pin, PinOperation.VERIFY_PIN, consent)
             if refusal is not None:
                 return refusal
-            with self._session(rw=False) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
-                self._logout(handle)
+            with self._logged_in(pin):
+                pass
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work)
 
     def change_pin(
         self, old: Secret | None, new: Secret | None, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Log in with the old PIN, then C_SetPIN(old, new) in that logged-in session.
 
         Logging in first matters: some modules (OpenSC with
@@ -187,20 +204,16 @@ class TokenSession:
             refusal = self._pin_refusal(status, old, PinOperation.CHANGE_PIN, consent, new=new)
             if refusal is not None:
                 return refusal
-            with self._session(rw=True) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, old)  # spends a try if wrong
-                try:
-                    self.module.raw.set_pin(handle, old, new)
-                finally:
-                    self._logout(handle)
+            with self._logged_in(old, rw=True) as (_, handle):
+                self._writing(Effect.PIN_MAYBE_CHANGED, status)
+                self.module.raw.set_pin(handle, old, new)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work)
 
     def unblock_pin(
         self, puk: Secret | None, new_pin: Secret | None, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Reset the PIN with the PUK, the way the profile says the module wants it.
 
         Refused outright where the PUK belongs to the CA or the issuer (Kamu SM cards:
@@ -217,14 +230,14 @@ class TokenSession:
             )
             if refusal is not None:
                 return refusal
-            self._reset_pin(puk, new_pin)
+            self._reset_pin(puk, new_pin, status)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work, presenting_puk=True)
 
     def unblock_with_ca_credential(
         self, credential: Secret, new_pin: Secret, consent: LastTryConsent | None = None
-    ) -> Outcome[None]:
+    ) -> PinAttempt[None]:
         """Kilit Çözme: reset the PIN with the unlock credential the CA's portal issued.
 
         A path of its own, apart from `unblock_pin`: a PUK the *holder* types stays refused
@@ -244,17 +257,34 @@ class TokenSession:
             )
             if refusal is not None:
                 return refusal
-            self._reset_pin(credential, new_pin)
+            self._reset_pin(credential, new_pin, status)
             return Outcome(OutcomeKind.OK)
 
         return self._run_pin(work, presenting_puk=True)
+
+    def ca_unlock_refusal(
+        self, ca_serials: Callable[[], Collection[int]]
+    ) -> Outcome[object] | None:
+        """The guard's answer, read from this card, to whether Kilit Çözme may ask the CA
+        for a credential for it (`guard.check_ca_unlock`); None: it may."""
+        not_allowed = check_ca_unblock_allowed(self.profile)
+        if not_allowed is not None:
+            return not_allowed
+        status = self.status()
+        if not status.ok:
+            return status
+        on_card = self.certificates()
+        if not on_card.ok:
+            return on_card
+        card_serials = {c.serial_number for c in on_card.unwrap()}
+        return check_ca_unlock(status.unwrap().puk, self.serial, card_serials, ca_serials)
 
     def test_signature(
         self,
         pin: Secret | None,
         consent: LastTryConsent | None = None,
         key_id: bytes | None = None,
-    ) -> Outcome[SignatureCheck]:
+    ) -> PinAttempt[SignatureCheck]:
         """Sign a random challenge with the NES key and verify it against the certificate.
 
         Keys marked CKA_ALWAYS_AUTHENTICATE get the PIN again for the signature (on a
@@ -262,17 +292,16 @@ class TokenSession:
         """
 
         def work() -> Outcome[SignatureCheck]:
-            status = self._status()
-            refusal = self._pin_refusal(status, pin, PinOperation.TEST_SIGNATURE, consent)
-            if refusal is not None:
-                return refusal
-            with self._session(rw=False) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
-                try:
-                    return self._sign(session, pin, key_id)
-                finally:
-                    self._logout(handle)
+            challenge = secrets.token_bytes(CHALLENGE_BYTES)
+            operation = PinOperation.TEST_SIGNATURE
+            signed = self._signed(pin, consent, operation, key_id, hash_name=None, data=challenge)
+            if not signed.ok:
+                return cast(Outcome[SignatureCheck], signed)  # a failure carries no value
+            certificate, signer, signature = signed.unwrap()
+            if not signer.verifies(certificate, challenge, signature):
+                return Outcome(OutcomeKind.SIGNATURE_INVALID)
+            check = SignatureCheck(certificate, signer.name, challenge, signature)
+            return Outcome(OutcomeKind.OK, check)
 
         return self._run_pin(work)
 
@@ -284,7 +313,7 @@ class TokenSession:
         *,
         key_id: bytes | None = None,
         consent: LastTryConsent | None = None,
-    ) -> Outcome[DigestSignature]:
+    ) -> PinAttempt[DigestSignature]:
         """Sign a digest the host computed (a document's signed attributes) with the NES key.
 
         The card sees only the digest: the host hashes, the card signs raw (CKM_ECDSA, or
@@ -300,46 +329,29 @@ class TokenSession:
             raise ValueError(f"not a {hash_name} digest")  # a programming error: nothing sent
 
         def work() -> Outcome[DigestSignature]:
-            status = self._status()
-            refusal = self._pin_refusal(status, pin, PinOperation.SIGN_DOCUMENT, consent)
-            if refusal is not None:
-                return refusal
-            with self._session(rw=False) as session:
-                handle = _handle(session)
-                self.module.raw.login(handle, CKU_USER, pin)  # spends a try if wrong
-                try:
-                    found = self._signing_key(session, key_id)
-                    if found is None:
-                        return Outcome(OutcomeKind.NO_SIGNING_KEY)
-                    certificate, key, always = found
-                    signer = _Signer.for_certificate(certificate, hash_name)
-                    raw_signature = self.module.raw.sign(
-                        handle,
-                        signer.mechanism,
-                        key,
-                        signer.digest_to_be_signed(digest),
-                        context_login=always,
-                        pin=pin,
-                    )
-                finally:
-                    self._logout(handle)
-            signature = signer.encode(raw_signature)
+            operation = PinOperation.SIGN_DOCUMENT
+            signed = self._signed(pin, consent, operation, key_id, hash_name=hash_name, data=digest)
+            if not signed.ok:
+                return cast(Outcome[DigestSignature], signed)  # a failure carries no value
+            certificate, signer, signature = signed.unwrap()
             if not signer.verifies_digest(certificate, digest, signature):
                 return Outcome(OutcomeKind.SIGNATURE_INVALID)
             return Outcome(OutcomeKind.OK, DigestSignature(certificate, signer.name, signature))
 
         return self._run_pin(work)
 
-    def _reset_pin(self, puk: Secret | None, new_pin: Secret | None) -> None:
+    def _reset_pin(self, puk: Secret | None, new_pin: Secret | None, status: TokenStatus) -> None:
         """RESET RETRY COUNTER the way the profile says the module wants it; one attempt."""
         raw = self.module.raw
         with self._session(rw=True) as session:
             handle = _handle(session)
             if self.profile.unblock_style is UnblockStyle.SET_PIN_UNLOGGED:
+                self._writing(Effect.PIN_MAYBE_RESET, status)
                 raw.set_pin(handle, puk, new_pin)  # spends a PUK try if wrong
             else:
                 raw.login(handle, CKU_SO, puk)  # spends a PUK try if wrong
                 try:
+                    self._writing(Effect.PIN_MAYBE_RESET, status)
                     raw.init_pin(handle, new_pin)
                 finally:
                     self._logout(handle)
@@ -404,39 +416,59 @@ class TokenSession:
             )
             rule = check_pin_format(secret, limits)
             if rule is not None:
-                return Outcome(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
+                return PinAttempt(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
         if new is not None:
             rule = check_pin_format(new, status.new_pin_policy, new=True)
             if rule is not None:
-                return Outcome(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
+                return PinAttempt(OutcomeKind.PIN_POLICY, pin_rule=rule, retry=status.pin)
         retry = status.puk if puk else status.pin
         return check_attempt(operation, retry, consent, status.serial, puk=puk)
 
     # -- signing ---------------------------------------------------------------------
 
+    def _signed(
+        self,
+        pin: Secret | None,
+        consent: LastTryConsent | None,
+        operation: PinOperation,
+        key_id: bytes | None,
+        *,
+        hash_name: str | None,
+        data: bytes,
+    ) -> Outcome[tuple[CardCertificate, _Signer, bytes]]:
+        """The guard, then one logged-in signature with the NES key (see `_sign`)."""
+        refusal = self._pin_refusal(self._status(), pin, operation, consent)
+        if refusal is not None:
+            return refusal
+        with self._logged_in(pin) as (session, handle):
+            signed = self._sign(session, handle, pin, key_id, hash_name=hash_name, data=data)
+        if signed is None:
+            return Outcome(OutcomeKind.NO_SIGNING_KEY)
+        return Outcome(OutcomeKind.OK, signed)
+
     def _sign(
-        self, session: pkcs11.Session, pin: Secret | None, key_id: bytes | None
-    ) -> Outcome[SignatureCheck]:
+        self,
+        session: pkcs11.Session,
+        handle: int,
+        pin: Secret | None,
+        key_id: bytes | None,
+        *,
+        hash_name: str | None,
+        data: bytes,
+    ) -> tuple[CardCertificate, _Signer, bytes] | None:
+        """Sign with the NES key in a logged-in session: `data` is a challenge to hash, or
+        with `hash_name` a digest the host made. None without a usable key."""
         found = self._signing_key(session, key_id)
         if found is None:
-            return Outcome(OutcomeKind.NO_SIGNING_KEY)
+            return None
         certificate, key, always = found
-        challenge = secrets.token_bytes(CHALLENGE_BYTES)
-        signer = _Signer.for_certificate(certificate)
+        signer = _Signer.for_certificate(certificate, hash_name)
+        hashed = hash_name is not None
+        to_sign = signer.digest_to_be_signed(data) if hashed else signer.to_be_signed(data)
         raw_signature = self.module.raw.sign(
-            _handle(session),
-            signer.mechanism,
-            key,
-            signer.to_be_signed(challenge),
-            context_login=always,
-            pin=pin,
+            handle, signer.mechanism, key, to_sign, context_login=always, pin=pin
         )
-        signature = signer.encode(raw_signature)
-        if not signer.verifies(certificate, challenge, signature):
-            return Outcome(OutcomeKind.SIGNATURE_INVALID)
-        return Outcome(
-            OutcomeKind.OK, SignatureCheck(certificate, signer.name, challenge, signature)
-        )
+        return certificate, signer, signer.encode(raw_signature)
 
     def _signing_key(
         self, session: pkcs11.Session, key_id: bytes | None
@@ -472,6 +504,26 @@ class TokenSession:
         finally:
             _quietly(session.close)
 
+    @contextmanager
+    def _logged_in(
+        self, pin: Secret | None, *, rw: bool = False
+    ) -> Iterator[tuple[pkcs11.Session, int]]:
+        """A session logged in as the user (C_Login spends a try if the PIN is wrong),
+        logged out again however the work inside ends."""
+        with self._session(rw=rw) as session:
+            handle = _handle(session)
+            self.module.raw.login(handle, CKU_USER, pin)
+            try:
+                yield session, handle
+            finally:
+                self._logout(handle)
+
+    def _writing(self, effect: Effect, status: TokenStatus) -> None:
+        """Tell the observer before the command goes: the note must exist while it is in
+        flight, not only once an answer came back (or never did)."""
+        if self._observer is not None:
+            self._observer.writing(self.serial, effect, status.pin)
+
     def _logout(self, handle: int) -> None:
         _quietly(lambda: self.module.raw.logout(handle))
 
@@ -491,12 +543,12 @@ class TokenSession:
 
     def _run_pin(
         self, work: Callable[[], Outcome[T]], *, presenting_puk: bool = False
-    ) -> Outcome[T]:
+    ) -> PinAttempt[T]:
         """A PIN or PUK operation: after a refusal by the card the retry state is read
         again when the card still answers, so the person hears the card's real count; a
         wrong PIN stays a wrong PIN even if the card is gone by then. After a lost answer
         nothing is re-read: the module's cached flags would pass for the card's word."""
-        outcome = self._guarded(work, presenting_puk=presenting_puk)
+        outcome = PinAttempt.of(self._guarded(work, presenting_puk=presenting_puk))
         if outcome.kind in _READ_RETRY_AFTER and outcome.retry is None:
             retry = self._guarded(lambda: Outcome(OutcomeKind.OK, self._read_status()), False)
             if retry.ok:
@@ -504,7 +556,7 @@ class TokenSession:
                 state = status.puk if presenting_puk else status.pin
                 outcome = replace(outcome, retry=state)
         if self._observer is not None:
-            self._observer(self.serial, outcome)
+            self._observer.observe(self.serial, outcome)
         return outcome
 
     def _guarded(self, work: Callable[[], Outcome[T]], presenting_puk: bool) -> Outcome[T]:
@@ -520,12 +572,13 @@ class TokenSession:
                 effect = lost_write(exc, presenting_puk=presenting_puk)
                 if effect is not None:
                     before = self._last_status.pin if self._last_status is not None else None
-                    return Outcome(
+                    return PinAttempt(
                         OutcomeKind.UNKNOWN, error=error_name(exc), effect=effect, before=before
                     )
                 kind = classify(exc, presenting_puk=presenting_puk)
                 if kind is OutcomeKind.PIN_POLICY:
-                    return Outcome(kind, error=error_name(exc), pin_rule=self._refused_rule(exc))
+                    rule = self._refused_rule(exc)
+                    return PinAttempt(kind, error=error_name(exc), pin_rule=rule)
                 if kind in MAYBE_REMOVED and not self._present():
                     kind = OutcomeKind.CARD_REMOVED
                 return Outcome(kind, error=error_name(exc))
@@ -686,7 +739,7 @@ def open_token(
     configured_module: str | os.PathLike[str] | None = None,
     environ: Mapping[str, str] | None = None,
     observer: PinObserver | None = None,
-) -> Outcome[TokenSession]:
+) -> Opening[TokenSession]:
     """Find the profile's module, load it, and pick the token in `reader` (or by label).
 
     Without a reader or label the only token present is taken; several is NO_TOKEN with
@@ -694,25 +747,25 @@ def open_token(
     """
     search = find_module(profile, configured=configured_module, environ=environ)
     if search.path is None:
-        return Outcome(OutcomeKind.MODULE_MISSING, search=search)
+        return Opening(OutcomeKind.MODULE_MISSING, search=search)
     loaded = Pkcs11Module.load(search.path)
     if not loaded.ok:
-        return Outcome(loaded.kind, error=loaded.error, search=search)
+        return Opening(loaded.kind, error=loaded.error, search=search)
     module = loaded.unwrap()
     if reader is not None and not _reader_served(module, reader):
-        return Outcome(OutcomeKind.NO_TOKEN, error="reader not served by module", search=search)
+        return Opening(OutcomeKind.NO_TOKEN, error="reader not served by module", search=search)
     listed = module.tokens()
     if not listed.ok:
-        return Outcome(listed.kind, error=listed.error, search=search)
+        return Opening(listed.kind, error=listed.error, search=search)
     refs = [r for r in listed.unwrap() if _wanted(r, reader, token_label)]
     readable = [r for r in refs if r.info is not None]
     if len(readable) == 1:
-        return Outcome(OutcomeKind.OK, TokenSession(module, readable[0], profile, reader, observer))
+        return Opening(OutcomeKind.OK, TokenSession(module, readable[0], profile, reader, observer))
     if readable:
-        return Outcome(OutcomeKind.NO_TOKEN, error="several tokens", search=search)
+        return Opening(OutcomeKind.NO_TOKEN, error="several tokens", search=search)
     if refs:
-        return Outcome(OutcomeKind.TOKEN_NOT_RECOGNISED, error=refs[0].error, search=search)
-    return Outcome(OutcomeKind.NO_TOKEN, search=search)
+        return Opening(OutcomeKind.TOKEN_NOT_RECOGNISED, error=refs[0].error, search=search)
+    return Opening(OutcomeKind.NO_TOKEN, search=search)
 
 
 def _reader_served(module: Pkcs11Module, reader: str) -> bool:

@@ -1,13 +1,14 @@
 """The actions flows may call, registered from outside the flow package.
 
 The card, PKI and portal layers know nothing about conversations; whoever wires the
-assistant together registers their operations here under a dotted name with a small
-contract: typed inputs (a `Secret` input can only be fed from a secret step), typed
-outputs, the outcomes it can end with, whether it is dangerous (lint then demands a
-confirm step before it on every path, and the engine refuses to run it without the
-consent that step produced) and whether it may only run for a local channel. An action
-is a plain or async callable taking its inputs as keyword arguments and returning an
-`ActionResult`; the registry checks every result against the contract.
+assistant together declares their operations with `@action` where they are written: a
+dotted name and a small contract, typed inputs (a `Secret` input can only be fed from a
+secret step), typed outputs, the outcomes it can end with, whether it is dangerous
+(lint then demands a confirm step before it on every path, and the engine refuses to
+run it without the consent that step produced) and whether it may only run for a local
+channel. An action is a plain or async callable taking its inputs as keyword arguments
+and returning an `ActionResult`; `Registry.collect` finds the decorated callables on
+the objects and modules it is given, and checks every result against the contract.
 
 An action registered with `context=True` (every dangerous one must be) also gets the
 conversation's `ActionContext` as the keyword `context`: who is talking (conversation,
@@ -19,9 +20,10 @@ owner, so two conversations of one agent never share a portal login or a consent
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NoReturn
+from types import ModuleType
+from typing import TYPE_CHECKING, NoReturn, TypeVar
 
 from assistant.card.consent import CONSENT_TTL_SECONDS
 from assistant.secret import Secret, SecretKind
@@ -155,9 +157,122 @@ class ActionResult:
     """A secret the person was just told to type somewhere else (on the CA's site, say):
     the engine then treats replies shaped like it as typed by mistake, and masks them."""
 
+    def __post_init__(self) -> None:
+        # A `StrEnum` member (the way actions name outcomes) is kept as its plain name.
+        object.__setattr__(self, "outcome", str(self.outcome))
+
 
 class ActionContractError(RuntimeError):
     """An action broke its declared contract: a programming error, not a user error."""
+
+
+@dataclass(frozen=True)
+class Contract:
+    """What an action promises: the names flows call it by, branch on and bind."""
+
+    name: str
+    outcomes: frozenset[str]
+    inputs: Mapping[str, type] = field(default_factory=dict)
+    outputs: Mapping[str, type] = field(default_factory=dict)
+    dangerous: bool = False
+    local_only: bool = False
+    takes_context: bool = False
+
+    @classmethod
+    def declare(
+        cls,
+        name: str,
+        outcomes: Iterable[str],
+        inputs: Mapping[str, type] | None,
+        outputs: Mapping[str, type] | None,
+        *,
+        dangerous: bool,
+        local_only: bool,
+        context: bool,
+    ) -> Contract:
+        """The contract as written: outcomes may be `StrEnum`s (their values are the names)."""
+        return cls(
+            name,
+            frozenset(str(outcome) for outcome in outcomes),
+            dict(inputs or {}),
+            dict(outputs or {}),
+            dangerous,
+            local_only,
+            context,
+        )
+
+    def __post_init__(self) -> None:
+        name = self.name
+        if not self.outcomes:
+            raise ValueError(f"action {name!r} must declare its outcomes")
+        for key, kind in self.inputs.items():
+            if kind not in INPUT_TYPES:
+                raise TypeError(f"{name}: input {key!r} has unsupported type {kind!r}")
+        for key, kind in self.outputs.items():
+            if kind not in OUTPUT_TYPES:
+                raise TypeError(f"{name}: output {key!r} has unsupported type {kind!r}")
+        if "outcome" in self.outputs:
+            raise ValueError(f"{name}: 'outcome' is reserved for the outcome name")
+        if "context" in self.inputs:
+            raise ValueError(f"{name}: 'context' is reserved for the conversation's context")
+        if self.dangerous and not self.takes_context:
+            raise ValueError(f"{name}: a dangerous action takes the context (its consent)")
+
+
+CONTRACT_ATTRIBUTE = "__action_contract__"
+F = TypeVar("F", bound=Callable[..., object])
+
+
+def action(
+    name: str,
+    *,
+    outcomes: Iterable[str],
+    inputs: Mapping[str, type] | None = None,
+    outputs: Mapping[str, type] | None = None,
+    dangerous: bool = False,
+    local_only: bool = False,
+    context: bool = False,
+) -> Callable[[F], F]:
+    """Declare the contract of the function or method below, where it is written.
+
+    `outcomes` is any iterable of names; pass the domain's `StrEnum` (or several, joined
+    with `*`) so the names a flow branches on are the ones the code can produce. The
+    contract is checked here, at import, and again on every result the action returns;
+    `Registry.collect` finds the decorated callables, so no table restates them.
+    """
+    contract = Contract.declare(
+        name, outcomes, inputs, outputs, dangerous=dangerous, local_only=local_only, context=context
+    )
+
+    def decorate(fn: F) -> F:
+        setattr(fn, CONTRACT_ATTRIBUTE, contract)
+        return fn
+
+    return decorate
+
+
+def contract_of(fn: object) -> Contract | None:
+    """The contract `@action` gave a function or (bound) method, if any."""
+    found = getattr(fn, CONTRACT_ATTRIBUTE, None)
+    return found if isinstance(found, Contract) else None
+
+
+def declared_actions(owner: object) -> Iterator[tuple[Contract, ActionFn]]:
+    """The decorated callables of `owner`, in the order they are written: the methods of
+    an object (its class and bases) or the functions defined in a module."""
+    if isinstance(owner, ModuleType):
+        for value in vars(owner).values():
+            contract = contract_of(value)
+            if contract is not None and getattr(value, "__module__", None) == owner.__name__:
+                yield contract, value
+        return
+    seen: set[str] = set()
+    for klass in type(owner).__mro__:
+        for attribute, value in vars(klass).items():
+            contract = contract_of(value)
+            if contract is not None and attribute not in seen:
+                seen.add(attribute)
+                yield contract, getattr(owner, attribute)
 
 
 @dataclass(frozen=True)
@@ -200,69 +315,54 @@ class Registry:
     def __init__(self) -> None:
         self._specs: dict[str, ActionSpec] = {}
 
+    @classmethod
+    def collect(cls, *owners: object) -> Registry:
+        """A registry of every `@action` on these objects and modules."""
+        registry = cls()
+        for owner in owners:
+            for contract, fn in declared_actions(owner):
+                registry.add(contract, fn)
+        return registry
+
+    def add(self, contract: Contract, fn: ActionFn) -> ActionSpec:
+        if contract.name in self._specs:
+            raise ValueError(f"action {contract.name!r} is already registered")
+        spec = ActionSpec(
+            contract.name,
+            fn,
+            contract.inputs,
+            contract.outputs,
+            contract.outcomes,
+            contract.dangerous,
+            contract.local_only,
+            contract.takes_context,
+        )
+        self._specs[contract.name] = spec
+        return spec
+
     def register(
         self,
         name: str,
         fn: ActionFn,
         *,
-        outcomes: tuple[str, ...] | frozenset[str],
+        outcomes: Iterable[str],
         inputs: Mapping[str, type] | None = None,
         outputs: Mapping[str, type] | None = None,
         dangerous: bool = False,
         local_only: bool = False,
         context: bool = False,
     ) -> ActionSpec:
-        if name in self._specs:
-            raise ValueError(f"action {name!r} is already registered")
-        if not outcomes:
-            raise ValueError(f"action {name!r} must declare its outcomes")
-        inputs = dict(inputs or {})
-        outputs = dict(outputs or {})
-        for key, kind in inputs.items():
-            if kind not in INPUT_TYPES:
-                raise TypeError(f"{name}: input {key!r} has unsupported type {kind!r}")
-        for key, kind in outputs.items():
-            if kind not in OUTPUT_TYPES:
-                raise TypeError(f"{name}: output {key!r} has unsupported type {kind!r}")
-        if "outcome" in outputs:
-            raise ValueError(f"{name}: 'outcome' is reserved for the outcome name")
-        if "context" in inputs:
-            raise ValueError(f"{name}: 'context' is reserved for the conversation's context")
-        if dangerous and not context:
-            raise ValueError(f"{name}: a dangerous action takes the context (its consent)")
-        spec = ActionSpec(
-            name, fn, inputs, outputs, frozenset(outcomes), dangerous, local_only, context
+        """One action by hand (test registries answer with test code)."""
+        contract = Contract.declare(
+            name,
+            outcomes,
+            inputs,
+            outputs,
+            dangerous=dangerous,
+            local_only=local_only,
+            context=context,
         )
-        self._specs[name] = spec
-        return spec
-
-    def action(
-        self,
-        name: str,
-        *,
-        outcomes: tuple[str, ...],
-        inputs: Mapping[str, type] | None = None,
-        outputs: Mapping[str, type] | None = None,
-        dangerous: bool = False,
-        local_only: bool = False,
-        context: bool = False,
-    ) -> Callable[[ActionFn], ActionFn]:
-        """Decorator form of `register`."""
-
-        def decorate(fn: ActionFn) -> ActionFn:
-            self.register(
-                name,
-                fn,
-                outcomes=outcomes,
-                inputs=inputs,
-                outputs=outputs,
-                dangerous=dangerous,
-                local_only=local_only,
-                context=context,
-            )
-            return fn
-
-        return decorate
+        return self.add(contract, fn)
 
     def get(self, name: str) -> ActionSpec | None:
         return self._specs.get(name)

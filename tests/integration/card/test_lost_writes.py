@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from assistant.agent.card_notes import CardNotes
 from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.profiles import ProfileSet
 from assistant.card.token import open_token
@@ -52,3 +53,49 @@ def test_a_lost_puk_unblock_is_unknown_and_the_card_holds_what_it_applied(
     else:
         assert card.pin == NEW and card.pin_tries_left == 3
         assert login(opensc, card, NEW)
+
+
+class _NotesSeenAtTheAnswer:
+    """The agent's card notes, recording what was on disk when the answer (or its loss)
+    came back: had the agent been killed while the command was in flight, that file is
+    all the next start would find."""
+
+    def __init__(self, path: Path) -> None:
+        self.notes = CardNotes(path)
+        self.on_disk_at_answer: list[str | None] = []
+
+    def writing(self, serial: str, effect: Effect, before: Any) -> None:
+        self.notes.writing(serial, effect, before)
+
+    def observe(self, serial: str, outcome: Any) -> None:
+        note = CardNotes(self.notes.path).get(serial)  # another process's view
+        self.on_disk_at_answer.append(note.operation if note else None)
+        self.notes.observe(serial, outcome)
+
+
+CHANGE_REFERENCE_DATA = 0x24
+
+
+@pytest.mark.parametrize("point", ["before", "after"])
+def test_the_maybe_new_pin_note_is_on_disk_while_the_change_is_in_flight(
+    rig_card: Callable[..., Any], opensc: Path, tmp_path: Path, point: str
+) -> None:
+    card = rig_card(atr="piv")
+    watcher = _NotesSeenAtTheAnswer(tmp_path / "card_notes.json")
+    opened = open_token(
+        ProfileSet.load().get("piv"),
+        reader=card.reader,
+        configured_module=opensc,
+        observer=watcher,
+    )
+    token = opened.unwrap()
+    card.cut_at(CHANGE_REFERENCE_DATA, point)
+    outcome = token.change_pin(Secret(card.pin, SecretKind.PIN), Secret(NEW, SecretKind.PIN))
+    card.wait_cut()
+    card.insert()
+
+    assert outcome.kind is OutcomeKind.UNKNOWN and outcome.effect is Effect.PIN_MAYBE_CHANGED
+    assert watcher.on_disk_at_answer == ["change"]  # written before the APDU went out
+    note = CardNotes(tmp_path / "card_notes.json").get(token.serial)
+    assert note is not None and note.operation == "change"
+    assert (card.pin == NEW) is (point == "after")

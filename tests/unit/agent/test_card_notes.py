@@ -7,7 +7,7 @@ import stat
 from pathlib import Path
 
 from assistant.agent.card_notes import CardNotes
-from assistant.card.outcomes import Effect, Outcome, OutcomeKind
+from assistant.card.outcomes import Effect, OutcomeKind, PinAttempt
 from assistant.card.retries import RetrySource, RetryState
 
 SERIAL = "6e0e3937d4e822c8"
@@ -19,8 +19,8 @@ def state(locked: bool) -> RetryState:
     return RetryState(locked, False, False, False, left, RetrySource.VERIFY)
 
 
-def lost(effect: Effect, *, locked: bool = False) -> Outcome[object]:
-    return Outcome(OutcomeKind.UNKNOWN, effect=effect, before=state(locked), error="CKR_X")
+def lost(effect: Effect, *, locked: bool = False) -> PinAttempt[object]:
+    return PinAttempt(OutcomeKind.UNKNOWN, effect=effect, before=state(locked), error="CKR_X")
 
 
 def notes_at(path: Path) -> CardNotes:
@@ -49,7 +49,7 @@ def test_a_pin_the_card_accepts_clears_the_note(tmp_path: Path) -> None:
     notes = notes_at(tmp_path)
     notes.observe(SERIAL, lost(Effect.PIN_MAYBE_CHANGED))
     notes.observe("another card", lost(Effect.PIN_MAYBE_CHANGED))
-    notes.observe(SERIAL, Outcome(OutcomeKind.OK))
+    notes.observe(SERIAL, PinAttempt(OutcomeKind.OK))
     assert notes.get(SERIAL) is None
     assert notes.get("another card") is not None  # per card
 
@@ -65,8 +65,8 @@ def test_what_leaves_the_pin_as_it_was_keeps_the_note(tmp_path: Path) -> None:
     notes = notes_at(tmp_path)
     notes.observe(SERIAL, lost(Effect.PIN_MAYBE_CHANGED))
     for outcome in (
-        Outcome(OutcomeKind.PIN_INCORRECT, retry=state(False)),
-        Outcome(OutcomeKind.CARD_REMOVED),
+        PinAttempt(OutcomeKind.PIN_INCORRECT, retry=state(False)),
+        PinAttempt(OutcomeKind.CARD_REMOVED),
         lost(Effect.PIN_TRY_MAYBE_USED),
     ):
         notes.observe(SERIAL, outcome)
@@ -96,3 +96,28 @@ def test_the_time_is_shown_in_the_computers_zone(tmp_path: Path) -> None:
     assert note is not None
     expected = AT.astimezone().strftime("%Y-%m-%d %H:%M")
     assert note.local_time() == expected
+
+
+def test_the_note_is_on_disk_before_the_write_goes_out(tmp_path: Path) -> None:
+    notes_at(tmp_path).writing(SERIAL, Effect.PIN_MAYBE_CHANGED, state(False))
+    note = notes_at(tmp_path).get(SERIAL)  # what a restarted agent reads, had this one died
+    assert note is not None and note.operation == "change"
+
+
+def test_a_write_the_card_refused_leaves_the_note_as_it_was(tmp_path: Path) -> None:
+    notes = notes_at(tmp_path)
+    notes.writing(SERIAL, Effect.PIN_MAYBE_CHANGED, state(False))
+    notes.observe(SERIAL, PinAttempt(OutcomeKind.PIN_POLICY, error="CKR_PIN_LEN_RANGE"))
+    assert notes.get(SERIAL) is None
+    notes.observe(SERIAL, lost(Effect.PIN_MAYBE_RESET, locked=True))
+    notes.writing(SERIAL, Effect.PIN_MAYBE_CHANGED, state(False))
+    notes.observe(SERIAL, PinAttempt(OutcomeKind.PIN_POLICY, error="CKR_PIN_LEN_RANGE"))
+    kept = notes.get(SERIAL)
+    assert kept is not None and kept.operation == "unblock" and kept.pin_was_locked
+
+
+def test_a_write_that_went_through_clears_the_note(tmp_path: Path) -> None:
+    notes = notes_at(tmp_path)
+    notes.writing(SERIAL, Effect.PIN_MAYBE_RESET, state(True))
+    notes.observe(SERIAL, PinAttempt(OutcomeKind.OK))
+    assert notes.get(SERIAL) is None

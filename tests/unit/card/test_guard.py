@@ -9,6 +9,7 @@ import pytest
 from assistant.card.consent import CONSENT_TTL_SECONDS, LastTryConsent, PinOperation
 from assistant.card.guard import (
     check_attempt,
+    check_ca_unlock,
     check_pin_format,
     check_puk_allowed,
     current_pin_policy,
@@ -18,6 +19,7 @@ from assistant.card.outcomes import OutcomeKind, PinProblem
 from assistant.card.profiles import PinPolicy, ProfileSet
 from assistant.card.retries import (
     CKF_SO_PIN_FINAL_TRY,
+    CKF_SO_PIN_LOCKED,
     CKF_USER_PIN_COUNT_LOW,
     CKF_USER_PIN_FINAL_TRY,
     CKF_USER_PIN_LOCKED,
@@ -229,3 +231,26 @@ def test_refusals_never_carry_the_pin() -> None:
     refusal = check_attempt(PinOperation.VERIFY_PIN, FINAL, None, SERIAL)
     assert CANARY not in repr(rule)
     assert CANARY not in repr(refusal)
+
+
+def test_kilit_cozme_is_refused_for_a_puk_at_its_end_before_the_ca_is_asked() -> None:
+    asked: list[str] = []
+
+    def ca_serials() -> set[int]:
+        asked.append("ca")
+        return {7}
+
+    locked = RetryState.so_pin_from_flags(CKF_SO_PIN_LOCKED)
+    final = RetryState.so_pin_from_flags(CKF_SO_PIN_FINAL_TRY)
+    refused = check_ca_unlock(locked, SERIAL, {7}, ca_serials)
+    assert refused is not None and refused.kind is OutcomeKind.PUK_LOCKED
+    refused = check_ca_unlock(final, SERIAL, {7}, ca_serials)
+    assert refused is not None and refused.kind is OutcomeKind.LAST_TRY_NEEDS_CONSENT
+    assert asked == []
+
+
+def test_kilit_cozme_is_refused_for_a_card_the_holders_ca_account_does_not_list() -> None:
+    fresh = RetryState.so_pin_from_flags(0)
+    refused = check_ca_unlock(fresh, SERIAL, {7}, lambda: {8, 9})
+    assert refused is not None and refused.kind is OutcomeKind.OTHER_CARD
+    assert check_ca_unlock(fresh, SERIAL, {7, 8}, lambda: {8}) is None
