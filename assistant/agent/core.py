@@ -28,7 +28,9 @@ from assistant.flow.model import Problem
 from assistant.flow.outputs import Output, Push, Translator
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
-from assistant.i18n.catalog import translator as catalog_translator
+from assistant.i18n.catalog import entries as catalog_entries
+from assistant.i18n.catalog import translate as catalog_translate
+from assistant.i18n.language import SUPPORTED
 from assistant.resources import flow_files
 
 ROOT_FLOW = "main"
@@ -58,15 +60,28 @@ class Agent:
             raise FlowProblemsError(problems)
         self.flows = flows
         self.store = store or SessionStore()
-        self.translator = translator or catalog_translator()
+        self.translator = translator or _translate
         self.root = root
         self._live: list[Conversation] = []  # conversations some front end drives now
         self._live_lock = threading.Lock()
+        self._warming: threading.Thread | None = None
 
     def start(self) -> None:
+        """Watch the card, and warm up in the background what the first question does not
+        need: the PKCS#11 module and token (OpenSC takes longer to load than the person
+        takes to read the menu) and the translation catalogs."""
         self.card.start()
+        self._warming = threading.Thread(target=self._warm, name="agent-warm", daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        for language in SUPPORTED:
+            catalog_entries(language)
+        self.card.token()  # None without a card: nothing to warm; opened again on insert
 
     def stop(self) -> None:
+        if self._warming is not None:
+            self._warming.join()  # never unload the module under a running C_OpenSession
         self.card.stop()
         self.store.close()
 
@@ -173,6 +188,12 @@ class Agent:
         """The token serial of the card in the reader, for binding a consent to it."""
         opened = self.card.token()
         return opened.unwrap().serial if opened is not None and opened.ok else None
+
+
+def _translate(message_id: str, source: str, language: str) -> str:
+    """Catalog lookup, loading a language's catalog when first asked for (the warm-up
+    loads them all meanwhile); an unknown language gets the Turkish source."""
+    return catalog_translate(message_id, source, language) if language in SUPPORTED else source
 
 
 def load_agent() -> Agent | None:

@@ -46,8 +46,6 @@ from assistant.portal.api import (
     SessionExpiredError,
     UnlockOutcome,
 )
-from assistant.portal.client import PortalClient
-from assistant.portal.guided import GuidedOperation, load_guides
 from assistant.secret import Secret
 
 PORTAL_URL_ENV = "NES_ASISTAN_PORTAL_URL"
@@ -105,11 +103,11 @@ class PortalActions:
         card: CardService,
         *,
         environ: Mapping[str, str] | None = None,
-        factory: PortalFactory = PortalClient,
+        factory: PortalFactory | None = None,
     ) -> None:
         self.card = card
         self._environ = environ if environ is not None else os.environ
-        self._factory = factory
+        self._factory = factory or _portal_client
 
     @property
     def url(self) -> str | None:
@@ -347,6 +345,8 @@ class PortalActions:
     # -- guided steps for the real site ----------------------------------------------------
     def guide_step(self, operation: str, done: int) -> ActionResult:
         """Step `done + 1` of the operation's plan (its login first), or `done`."""
+        from assistant.portal.guided import GuidedOperation, load_guides
+
         try:
             plan = load_guides().plan(GuidedOperation(operation))
         except ValueError:
@@ -460,6 +460,14 @@ def certificate_listing(listed: tuple[CertificateSummary, ...]) -> list[Message]
         )
         for number, summary in enumerate(listed, start=1)
     ]
+
+
+def _portal_client(url: str) -> Portal:
+    """The training portal's client, imported only once a person goes to the portal:
+    httpx and the client cost the first question ~100 ms nobody else should wait."""
+    from assistant.portal.client import PortalClient
+
+    return PortalClient(url)
 
 
 def _portal_failure(exc: PortalError) -> ActionResult:

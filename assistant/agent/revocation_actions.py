@@ -11,16 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from cryptography import x509
-
 from assistant.agent.card_service import CardService
 from assistant.flow.actions import ActionResult, Registry
-from assistant.pki.cache import RevocationCache
-from assistant.pki.facts import read_facts
-from assistant.pki.revocation import check_revocation
-from assistant.pki.selection import pick_signing_certificate
 from assistant.pki.status import RevocationStatus
-from assistant.pki.trust import ChainStatus, build_chain, load_trust_store
 
 OUTCOMES = (
     "good",
@@ -50,6 +43,14 @@ class RevocationActions:
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
 
     def revocation(self) -> ActionResult:
+        from cryptography import x509
+
+        from assistant.pki.cache import RevocationCache
+        from assistant.pki.facts import read_facts
+        from assistant.pki.revocation import check_revocation
+        from assistant.pki.selection import pick_signing_certificate
+        from assistant.pki.trust import ChainStatus, build_chain, load_trust_store
+
         listed = self.card.certificates()
         if listed is None or not listed.ok:
             return ActionResult("removed")
