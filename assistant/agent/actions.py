@@ -28,8 +28,6 @@ from assistant.card.outcomes import Effect, Outcome, OutcomeKind
 from assistant.card.profiles import MatchKind
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionContext, ActionResult, Registry
-from assistant.pki.facts import ValidityState, read_facts
-from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.secret import Secret
 
 # Outcomes every PIN-spending action can end with, and what the flows call them.
@@ -71,11 +69,11 @@ _TOKEN_KINDS = {
     OutcomeKind.NO_TOKEN: "unreadable",
     OutcomeKind.CARD_REMOVED: "removed",
 }
-_VALIDITY = {
-    ValidityState.VALID: "ok",
-    ValidityState.RENEWAL_DUE: "expiring",
-    ValidityState.EXPIRED: "expired",
-    ValidityState.NOT_YET_VALID: "not_yet_valid",
+_VALIDITY = {  # by assistant.pki.facts.ValidityState, which imports cryptography
+    "valid": "ok",
+    "renewal_due": "expiring",
+    "expired": "expired",
+    "not_yet_valid": "not_yet_valid",
 }
 
 
@@ -196,6 +194,9 @@ class CardActions:
         )
 
     def certificate(self) -> ActionResult:
+        from assistant.pki.facts import read_facts
+        from assistant.pki.selection import NotChosenReason, pick_signing_certificate
+
         token = self._token()
         if isinstance(token, ActionResult):
             return ActionResult("removed") if token.outcome == "removed" else token

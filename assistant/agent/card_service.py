@@ -68,11 +68,14 @@ class CardService:
         environ: Mapping[str, str] | None = None,
         notes: CardNotes | None = None,
     ) -> None:
-        self.profiles = profiles or ProfileSet.load()
+        self._profiles = profiles
         self.notes = notes or CardNotes()
         self._configured_module = configured_module
         self._environ = environ
         self._lock = threading.Lock()
+        self._opening = threading.Lock()
+        """One token open at a time: the agent's warm-up and a first action must not both
+        load the module and open the same token."""
         self._service_up = True
         self._readers: list[str] = []
         self._cards: dict[str, CardPresence] = {}
@@ -107,6 +110,15 @@ class CardService:
         return unsubscribe
 
     # -- questions -----------------------------------------------------------------------
+    @property
+    def profiles(self) -> ProfileSet:
+        """The card profiles, read when a card first needs recognising, not before the
+        first question (the agent's warm-up asks soon after start)."""
+        with self._lock:
+            if self._profiles is None:
+                self._profiles = ProfileSet.load()
+            return self._profiles
+
     def picture(self) -> CardPicture:
         with self._lock:
             return CardPicture(self._service_up, tuple(self._readers), tuple(self._cards.values()))
@@ -120,6 +132,10 @@ class CardService:
 
     def token(self) -> Outcome[TokenSession] | None:
         """The token of the card in the reader (opened once per insertion); None: no card."""
+        with self._opening:
+            return self._open_token()
+
+    def _open_token(self) -> Outcome[TokenSession] | None:
         card = self.picture().card
         if card is None or card.mute:
             return None
