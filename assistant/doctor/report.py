@@ -25,7 +25,7 @@ from assistant import __version__
 from assistant.doctor.checks import DoctorRun
 from assistant.doctor.findings import FactValue, Finding, exit_code
 from assistant.doctor.texts import DOCTOR_TEXTS, say, word
-from assistant.flow.outputs import Translator, source_text
+from assistant.i18n.catalog import Translate
 from assistant.pki.tckn import is_valid_tckn, mask_tckn
 
 SCHEMA = 1
@@ -72,7 +72,7 @@ class Report:
     language: str
     findings: tuple[Finding, ...]
     """Already redacted."""
-    translate: Translator
+    translate: Translate | None
     certificate_pem: str | None = None
 
     @property
@@ -84,7 +84,7 @@ def build_report(
     run: DoctorRun,
     *,
     language: str = "tr",
-    translate: Translator = source_text,
+    translate: Translate | None = None,
     include_certificate: bool = False,
     now: dt.datetime | None = None,
 ) -> Report:

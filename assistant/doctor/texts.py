@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from assistant.doctor.findings import Finding, Status
-from assistant.flow.model import render as fill
-from assistant.flow.outputs import Translator, source_text
+from assistant.i18n.catalog import Translate
+from assistant.i18n.messages import fill
 
 DOCTOR_TEXTS: dict[str, str] = {
     # check names
@@ -231,14 +231,17 @@ class Worded:
 def say(
     message_id: str,
     language: str = "tr",
-    translate: Translator = source_text,
+    translate: Translate | None = None,
     params: Mapping[str, object] | None = None,
 ) -> str:
-    """One doctor text in `language`, placeholders filled from `params`."""
-    return fill(translate(message_id, DOCTOR_TEXTS[message_id], language), params or {})
+    """One doctor text in `language` (the Turkish source without `translate`),
+    placeholders filled from `params`."""
+    source = DOCTOR_TEXTS[message_id]
+    template = translate(message_id, source, language) if translate else source
+    return fill(template, (params or {}).get)
 
 
-def word(finding: Finding, language: str = "tr", translate: Translator = source_text) -> Worded:
+def word(finding: Finding, language: str = "tr", translate: Translate | None = None) -> Worded:
     """A finding in words: its check's title, status label, message and fix."""
     params: dict[str, object] = dict(finding.facts)
     if finding.status is Status.SKIP:
