@@ -423,7 +423,7 @@ def build_registry(card: CardService | None = None) -> Registry:
         local_only=True,
     )
     register_revocation_actions(registry, actions.card)
-    register_doctor_actions(registry)
+    register_doctor_actions(registry, actions.card)
     register_portal_actions(registry, actions.card)
     register_guide_actions(registry)
     return registry

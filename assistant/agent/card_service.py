@@ -50,6 +50,8 @@ class CardPicture:
     service_up: bool
     readers: tuple[str, ...]
     cards: tuple[CardPresence, ...] = field(default=())
+    pcsc_error: int = 0
+    """While the service is down: the PC/SC error code it answered (the doctor names it)."""
 
     @property
     def card(self) -> CardPresence | None:
@@ -77,6 +79,7 @@ class CardService:
         """One token open at a time: the agent's warm-up and a first action must not both
         load the module and open the same token."""
         self._service_up = True
+        self._pcsc_error = 0
         self._readers: list[str] = []
         self._cards: dict[str, CardPresence] = {}
         self._token: TokenSession | None = None
@@ -121,7 +124,8 @@ class CardService:
 
     def picture(self) -> CardPicture:
         with self._lock:
-            return CardPicture(self._service_up, tuple(self._readers), tuple(self._cards.values()))
+            cards = tuple(self._cards.values())
+            return CardPicture(self._service_up, tuple(self._readers), cards, self._pcsc_error)
 
     def recognise(self, card: CardPresence) -> ProfileMatch:
         return self.profiles.match(card.atr)
@@ -206,12 +210,12 @@ class CardService:
                 self._cards[reader] = CardPresence(reader, b"", mute=True)
             case CardRemoved(reader=reader):
                 self._forget(reader)
-            case PcscUnavailable():
-                self._service_up = False
+            case PcscUnavailable(error=error):
+                self._service_up, self._pcsc_error = False, error
                 self._readers, self._cards, self._token = [], {}, None
                 self._certificates = None
             case PcscRestored():
-                self._service_up = True
+                self._service_up, self._pcsc_error = True, 0
 
     def _forget(self, reader: str) -> None:
         self._cards.pop(reader, None)

@@ -1,30 +1,36 @@
 """`doctor.run`: the "Sorun giderme" step, the same checks as `nes-asistan doctor`.
 
 The findings come back already worded in the person's language (the doctor has its own
-texts); the flow only shows them and offers the helpdesk when something is broken.
+texts); the flow only shows them and offers the helpdesk when something is broken. The
+checks ask the agent's own card service (its picture, its open token), so the step
+neither starts a second card monitor nor loads the module again.
 """
 
 from __future__ import annotations
 
+import functools
+
+from assistant.agent.card_service import CardService
 from assistant.flow.actions import ActionResult, Registry
 
 OUTCOMES = ("ok", "warnings", "problems")
 
 
-def run_doctor(language: str) -> ActionResult:
+def run_doctor(card: CardService, language: str) -> ActionResult:
     from assistant.doctor.checks import Doctor
     from assistant.doctor.report import build_report, to_text
     from assistant.i18n.catalog import translator
 
-    report = build_report(Doctor().run(), language=language, translate=translator((language,)))
+    run = Doctor(card=card).run()
+    report = build_report(run, language=language, translate=translator((language,)))
     outcome = OUTCOMES[min(report.exit_code, 2)]
     return ActionResult(outcome, {"summary": to_text(report, details=False).strip()})
 
 
-def register_doctor_actions(registry: Registry) -> None:
+def register_doctor_actions(registry: Registry, card: CardService) -> None:
     registry.register(
         "doctor.run",
-        run_doctor,
+        functools.partial(run_doctor, card),
         outcomes=OUTCOMES,
         inputs={"language": str},
         outputs={"summary": str},
