@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from assistant.agent.actions import build_registry
 from assistant.agent.card_service import CardService
@@ -84,6 +85,14 @@ class Agent:
             self._warming.join()  # never unload the module under a running C_OpenSession
         self.card.stop()
         self.store.close()
+
+    def doctor(self) -> dict[str, Any]:
+        """`nes-asistan doctor`'s findings from this agent's card service, encoded for
+        the socket: the module stays loaded and the token open, so no second load."""
+        from assistant.doctor.checks import Doctor
+        from assistant.doctor.remote import encode_run
+
+        return encode_run(Doctor(card=self.card).run())
 
     def conversation(
         self, channel: str, push: Push, language: str = "tr"

@@ -6,6 +6,9 @@ state, so the terminal chat attaches here when an agent runs and starts one in-p
 only when none does. Card operations block, so every request runs in a worker thread;
 card events come from the monitor thread and are handed to the event loop.
 
+`nes-asistan doctor` sends `{"op": "doctor"}` and gets the checks' findings run against
+this agent's card service, without a conversation (assistant.doctor.remote).
+
 Whatever a front end sends, it gets one answer a line and keeps its connection: a line
 longer than `wire.MAX_LINE_BYTES` is read to its end and dropped; such a line, bad JSON,
 JSON nested deeper than `boundedjson.MAX_DEPTH` and unknown requests are answered
@@ -114,6 +117,8 @@ class AgentServer:
                         None, conversation.reply, str(request.get("text", ""))
                     )
                     writer.write(outputs_message("outputs", outputs, conversation.language))
+                elif request.get("op") == "doctor":
+                    writer.write(encode(await loop.run_in_executor(None, self.agent.doctor)))
                 elif request.get("op") == "close":
                     break
                 else:
