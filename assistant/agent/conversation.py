@@ -129,8 +129,21 @@ class Conversation:
             self._atr = picture_card.atr if picture_card else None
             self._reader = picture_card.reader if picture_card else None
             if resumed:
-                return self._saved([self._text("agent.resumed"), *self.session.resume()])
+                return self._saved([self._text("agent.resumed"), *self._ask_again()])
             return self._saved(self.session.start())
+
+    def _ask_again(self) -> list[Output]:
+        """The current question once more, kept in the transcript only when it differs
+        from how it was last asked (another language, say): a terminal started a thousand
+        times on the same question must not make the saved conversation — and the agent
+        loading it — a thousand entries longer."""
+        transcript = self.session.transcript
+        before = len(transcript)
+        outputs = self.session.resume()
+        asked = transcript[before:]
+        if asked and transcript[before - len(asked) : before] == asked:
+            del transcript[before:]
+        return outputs
 
     def reply(self, text: str) -> list[Output]:
         """The person's reply, as typed; the session decides what it is.
