@@ -134,9 +134,9 @@ class Conversation:
 
     def _ask_again(self) -> list[Output]:
         """The current question once more, kept in the transcript only when it differs
-        from how it was last asked (another language, say): a terminal started a thousand
-        times on the same question must not make the saved conversation — and the agent
-        loading it — a thousand entries longer."""
+        from how it was last asked (another language, say): a terminal started, or a card
+        pulled and put back, a thousand times on the same question must not make the
+        saved conversation — and the agent loading it — a thousand entries longer."""
         transcript = self.session.transcript
         before = len(transcript)
         outputs = self.session.resume()
@@ -297,7 +297,7 @@ class Conversation:
         now = opened.unwrap().serial if opened is not None and opened.ok else None
         if same_atr and (known is None or now is None or now == known):
             notice = "agent.card_back" if reason == "card" else "agent.service_back"
-            return self._saved([self._text(notice), *self.session.resume()])
+            return self._saved([self._text(notice), *self._ask_again()])
         self.session.close()
         self.session = self._new_session()
         return self._saved([self._text("agent.other_card"), *self.session.start()])
