@@ -35,6 +35,7 @@ from assistant.i18n.language import SUPPORTED
 from assistant.resources import flow_files
 
 ROOT_FLOW = "main"
+WARM_UP_JOIN_SECONDS = 10.0
 
 
 class FlowProblemsError(RuntimeError):
@@ -82,7 +83,9 @@ class Agent:
 
     def stop(self) -> None:
         if self._warming is not None:
-            self._warming.join()  # never unload the module under a running C_OpenSession
+            # Not under a running open (C_Initialize, C_OpenSession), but a card that
+            # hangs must not keep the person from quitting: the thread is a daemon.
+            self._warming.join(WARM_UP_JOIN_SECONDS)
         self.card.stop()
         self.store.close()
 
