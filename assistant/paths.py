@@ -53,3 +53,9 @@ def config_dir() -> Path:
 def runtime_dir() -> Path:
     """The agent's socket: private to the user (0700), gone after a reboot on Linux."""
     return _dir("run")
+
+
+def agent_socket() -> Path:
+    """Where the agent listens: known here, below every caller, so a front end or the
+    doctor can find a running agent without importing it."""
+    return runtime_dir() / "agent.sock"

@@ -37,8 +37,8 @@ from typing import TYPE_CHECKING, Any
 from benchmarks import apdu_minimum
 
 if TYPE_CHECKING:
-    from assistant.agent.card_service import CardService
     from assistant.card.outcomes import Outcome
+    from assistant.card.service import CardService
     from assistant.card.token import TokenSession
     from assistant.demo.apdu_count import ApduCounter, ApduTally
     from assistant.demo.virtual_card import VirtualCard
@@ -193,7 +193,7 @@ def main() -> dict[str, float | str]:
 
 
 def _run(work: Path) -> dict[str, float | str]:
-    from assistant.agent.card_service import CardService
+    from assistant.card.service import CardService
     from assistant.demo.pcscd import PcscService
     from assistant.demo.pki import TestPki
     from assistant.demo.virtual_card import VirtualCard, create_state

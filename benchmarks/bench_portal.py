@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from assistant.portal.client import PortalClient
+from assistant.portal.reference.service import Limits
 from assistant.portal.reference.training import captcha_answer, latest_code
 from assistant.secret import Secret, SecretKind
 from benchmarks.timing import median_p95_ms, timed
@@ -22,10 +23,13 @@ from tests.integration.portal.conftest import wait_until_serving
 from tests.unit.portal.conftest import TCKN, TRAINING_KEY, WORD_CANARY, free_port, write_seed
 
 RUNS = 30
+LOGIN_RUNS = Limits.sms_per_window
+"""The portal sends a Kimlik No at most this many SMS an hour, as the CA's does: more
+logins in a row are refused (locked_out), so the login is timed this many times."""
 
 
-def _median_p95(action: Callable[[], object]) -> tuple[float, float]:
-    return median_p95_ms(timed(action, RUNS), digits=2)
+def _median_p95(action: Callable[[], object], runs: int = RUNS) -> tuple[float, float]:
+    return median_p95_ms(timed(action, runs), digits=2)
 
 
 def main() -> dict[str, float]:
@@ -57,7 +61,7 @@ def main() -> dict[str, float]:
                         client.submit_sms(Secret(code, SecretKind.SMS_CODE)).outcome.value == "ok"
                     )
 
-                login_median, login_p95 = _median_p95(login)
+                login_median, login_p95 = _median_p95(login, LOGIN_RUNS)
                 list_median, list_p95 = _median_p95(client.list_certificates)
         finally:
             process.terminate()

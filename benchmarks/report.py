@@ -37,6 +37,18 @@ LABELS = {
     ("card", "insert_to_event"): "card insert → event (rig)",
     ("card", "virtual_piv_status"): "token status, warm, virtual card",
     ("memory", "rss_start"): "agent RSS after start",
+    ("memory", "rss_warm"): "agent RSS, module loaded and card read",
+    ("memory", "rss_after_cycles"): "agent RSS after the card insert/remove cycles",
+    ("memory", "rss_cycles_growth_per_100"): "agent RSS growth per 100 cycles (second half)",
+    ("memory", "rss_after_conversations"): "agent RSS after the conversations opened and closed",
+    ("memory", "rss_conversations_growth_per_100"): (
+        "agent RSS growth per 100 conversations (second half)"
+    ),
+    ("doctor", "no_pcscd"): "`nes-asistan doctor`, no PC/SC service",
+    ("doctor", "no_card"): "`nes-asistan doctor`, reader without a card",
+    ("agent", "import_assistant_agent_core"): "`-X importtime`: assistant.agent.core",
+    ("agent", "import_assistant_portal_client"): "`-X importtime`: assistant.portal.client",
+    ("agent", "import_httpx"): "`-X importtime`: httpx",
 }
 
 

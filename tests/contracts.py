@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from assistant.agent.actions import build_registry
-from assistant.agent.card_service import CardService
+from assistant.card.service import CardService
 from assistant.flow.actions import ActionFn, ActionSpec, Registry
 from assistant.flow.model import ActionStep, Flow
 

@@ -17,9 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from assistant.agent import doctor_actions, guide_actions
-from assistant.agent.card_service import CardService
+from assistant.agent import guide_actions
+from assistant.agent.doctor_actions import DoctorActions
 from assistant.agent.outcome_names import (
     CertificateOutcome,
     PinOutcome,
@@ -33,11 +34,13 @@ from assistant.card.consent import LastTryConsent, PinOperation
 from assistant.card.discovery import CandidateState
 from assistant.card.outcomes import Effect, Outcome, OutcomeKind, PinAttempt
 from assistant.card.profiles import MatchKind
+from assistant.card.service import CardService
 from assistant.card.token import TokenSession
 from assistant.flow.actions import ActionContext, ActionResult, Registry, action
-from assistant.pki.facts import CertificateFacts, read_facts
-from assistant.pki.selection import NotChosenReason, pick_signing_certificate
 from assistant.secret import Secret
+
+if TYPE_CHECKING:
+    from assistant.pki.facts import CertificateFacts
 
 PIN_OUTPUTS: dict[str, type] = {
     "tries_left": int,
@@ -224,9 +227,13 @@ class CardActions:
             removed = named(listed.kind, CertificateOutcome) is CertificateOutcome.CARD_REMOVED
             outcome = CertificateOutcome.CARD_REMOVED if removed else CertificateOutcome.NONE
             return ActionResult(outcome, {"problem": _problem(listed)})
+        from assistant.pki.facts import read_facts  # cryptography: not before the first prompt
+
         return self._signing_certificate([read_facts(c.der) for c in listed.unwrap()])
 
     def _signing_certificate(self, facts: list[CertificateFacts]) -> ActionResult:
+        from assistant.pki.selection import NotChosenReason, pick_signing_certificate
+
         now = self._now()
         choice = pick_signing_certificate(facts, now) if facts else None
         if choice is None or choice.chosen is None:
@@ -373,6 +380,6 @@ def build_registry(card: CardService | None = None) -> Registry:
         CardActions(service),
         RevocationActions(service),
         PortalActions(service),
-        doctor_actions,
+        DoctorActions(service),
         guide_actions,
     )

@@ -29,7 +29,6 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Protocol
 
-from assistant.agent.card_service import CardService
 from assistant.agent.texts import AGENT_TEXTS
 from assistant.card.monitor import (
     CardEvent,
@@ -40,6 +39,7 @@ from assistant.card.monitor import (
     PcscUnavailable,
     ReaderAdded,
 )
+from assistant.card.service import CardService
 from assistant.flow import replies
 from assistant.flow.model import ActionStep, Flow, PromptStep
 from assistant.flow.outputs import Event, Handoff, Output, OutputKind, Push
@@ -129,8 +129,21 @@ class Conversation:
             self._atr = picture_card.atr if picture_card else None
             self._reader = picture_card.reader if picture_card else None
             if resumed:
-                return self._saved([self._text("agent.resumed"), *self.session.resume()])
+                return self._saved([self._text("agent.resumed"), *self._ask_again()])
             return self._saved(self.session.start())
+
+    def _ask_again(self) -> list[Output]:
+        """The current question once more, kept in the transcript only when it differs
+        from how it was last asked (another language, say): a terminal started, or a card
+        pulled and put back, a thousand times on the same question must not make the
+        saved conversation — and the agent loading it — a thousand entries longer."""
+        transcript = self.session.transcript
+        before = len(transcript)
+        outputs = self.session.resume()
+        asked = transcript[before:]
+        if asked and transcript[before - len(asked) : before] == asked:
+            del transcript[before:]
+        return outputs
 
     def reply(self, text: str) -> list[Output]:
         """The person's reply, as typed; the session decides what it is.
@@ -286,7 +299,7 @@ class Conversation:
         now = opened.unwrap().serial if opened is not None and opened.ok else None
         if same_atr and (known is None or now is None or now == known):
             notice = "agent.card_back" if reason == "card" else "agent.service_back"
-            return self._saved([self._text(notice), *self.session.resume()])
+            return self._saved([self._text(notice), *self._ask_again()])
         self.session.close()
         self.session = self._new_session()
         return self._saved([self._text("agent.other_card"), *self.session.start()])

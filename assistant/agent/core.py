@@ -17,21 +17,25 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
 from assistant.agent.actions import build_registry
-from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Attached, Conversation
 from assistant.agent.takeover import TakeoverOffer
+from assistant.card.service import CardService
 from assistant.flow.lint import lint
 from assistant.flow.loader import load_all
 from assistant.flow.model import Problem
 from assistant.flow.outputs import Output, Push, Translator
 from assistant.flow.session import Session
 from assistant.flow.store import SessionStore
-from assistant.i18n.catalog import translator as catalog_translator
+from assistant.i18n.catalog import entries as catalog_entries
+from assistant.i18n.catalog import translate as catalog_translate
+from assistant.i18n.language import SUPPORTED
 from assistant.resources import flow_files
 
 ROOT_FLOW = "main"
+WARM_UP_JOIN_SECONDS = 10.0
 
 
 class FlowProblemsError(RuntimeError):
@@ -58,17 +62,40 @@ class Agent:
             raise FlowProblemsError(problems)
         self.flows = flows
         self.store = store or SessionStore()
-        self.translator = translator or catalog_translator()
+        self.translator = translator or _translate
         self.root = root
         self._live: list[Conversation] = []  # conversations some front end drives now
         self._live_lock = threading.Lock()
+        self._warming: threading.Thread | None = None
 
     def start(self) -> None:
+        """Watch the card, and warm up in the background what the first question does not
+        need: the PKCS#11 module and token (OpenSC takes longer to load than the person
+        takes to read the menu) and the translation catalogs."""
         self.card.start()
+        self._warming = threading.Thread(target=self._warm, name="agent-warm", daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        for language in SUPPORTED:
+            catalog_entries(language)
+        self.card.token()  # None without a card: nothing to warm; opened again on insert
 
     def stop(self) -> None:
+        if self._warming is not None:
+            # Not under a running open (C_Initialize, C_OpenSession), but a card that
+            # hangs must not keep the person from quitting: the thread is a daemon.
+            self._warming.join(WARM_UP_JOIN_SECONDS)
         self.card.stop()
         self.store.close()
+
+    def doctor(self) -> dict[str, Any]:
+        """`nes-asistan doctor`'s findings from this agent's card service, encoded for
+        the socket: the module stays loaded and the token open, so no second load."""
+        from assistant.doctor.checks import Doctor
+        from assistant.doctor.remote import encode_run
+
+        return encode_run(Doctor(card=self.card).run())
 
     def conversation(
         self, channel: str, push: Push, language: str = "tr"
@@ -173,6 +200,12 @@ class Agent:
         """The token serial of the card in the reader, for binding a consent to it."""
         opened = self.card.token()
         return opened.unwrap().serial if opened is not None and opened.ok else None
+
+
+def _translate(message_id: str, source: str, language: str) -> str:
+    """Catalog lookup, loading a language's catalog when first asked for (the warm-up
+    loads them all meanwhile); an unknown language gets the Turkish source."""
+    return catalog_translate(message_id, source, language) if language in SUPPORTED else source
 
 
 def load_agent() -> Agent | None:

@@ -26,9 +26,9 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from assistant.agent.card_service import CardService
 from assistant.agent.outcome_names import UnlockCardOutcome, named
 from assistant.card.outcomes import Outcome, OutcomeKind, PinAttempt
+from assistant.card.service import CardService
 from assistant.flow.actions import ActionContext, ActionResult, PortalSession, action
 from assistant.flow.replies import parse_number
 from assistant.i18n.messages import Message, message
@@ -51,8 +51,6 @@ from assistant.portal.api import (
     SmsOutcome,
     UnlockOutcome,
 )
-from assistant.portal.client import PortalClient
-from assistant.portal.guided import GuidedOperation, load_guides
 from assistant.secret import Secret
 
 PORTAL_URL_ENV = "NES_ASISTAN_PORTAL_URL"
@@ -157,11 +155,11 @@ class PortalActions:
         card: CardService,
         *,
         environ: Mapping[str, str] | None = None,
-        factory: PortalFactory = PortalClient,
+        factory: PortalFactory | None = None,
     ) -> None:
         self.card = card
         self._environ = environ if environ is not None else os.environ
-        self._factory = factory
+        self._factory = factory or _portal_client
 
     @property
     def url(self) -> str | None:
@@ -425,6 +423,8 @@ class PortalActions:
     )
     def guide_step(self, operation: str, done: int) -> ActionResult:
         """Step `done + 1` of the operation's plan (its login first), or `done`."""
+        from assistant.portal.guided import GuidedOperation, load_guides
+
         try:
             plan = load_guides().plan(GuidedOperation(operation))
         except ValueError:
@@ -469,6 +469,14 @@ def certificate_listing(listed: tuple[CertificateSummary, ...]) -> list[Message]
         )
         for number, summary in enumerate(listed, start=1)
     ]
+
+
+def _portal_client(url: str) -> Portal:
+    """The training portal's client, imported only once a person goes to the portal:
+    httpx and the client cost the first question ~100 ms nobody else should wait."""
+    from assistant.portal.client import PortalClient
+
+    return PortalClient(url)
 
 
 def _portal_failure(exc: PortalError) -> ActionResult:

@@ -12,16 +12,9 @@ import datetime as dt
 import enum
 from collections.abc import Callable
 
-from cryptography import x509
-
-from assistant.agent.card_service import CardService
 from assistant.agent.outcome_names import named
+from assistant.card.service import CardService
 from assistant.flow.actions import ActionResult, action
-from assistant.pki.cache import RevocationCache
-from assistant.pki.facts import read_facts
-from assistant.pki.revocation import check_revocation
-from assistant.pki.selection import pick_signing_certificate
-from assistant.pki.trust import ChainStatus, build_chain, load_trust_store
 
 
 class RevocationOutcome(enum.StrEnum):
@@ -50,6 +43,14 @@ class RevocationActions:
         outputs={"trusted": bool, "revoked_at": str, "reason": str},
     )
     def revocation(self) -> ActionResult:
+        from cryptography import x509
+
+        from assistant.pki.cache import RevocationCache
+        from assistant.pki.facts import read_facts
+        from assistant.pki.revocation import check_revocation
+        from assistant.pki.selection import pick_signing_certificate
+        from assistant.pki.trust import ChainStatus, build_chain, load_trust_store
+
         listed = self.card.certificates()
         if listed is None or not listed.ok:
             return ActionResult(RevocationOutcome.CARD_REMOVED)

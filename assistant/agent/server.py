@@ -6,6 +6,9 @@ state, so the terminal chat attaches here when an agent runs and starts one in-p
 only when none does. Card operations block, so every request runs in a worker thread;
 card events come from the monitor thread and are handed to the event loop.
 
+`nes-asistan doctor` sends `{"op": "doctor"}` and gets the checks' findings run against
+this agent's card service, without a conversation (assistant.doctor.remote).
+
 Whatever a front end sends, it gets one answer a line and keeps its connection: a line
 longer than `wire.MAX_LINE_BYTES` is read to its end and dropped; such a line, bad JSON,
 JSON nested deeper than `boundedjson.MAX_DEPTH` and unknown requests are answered
@@ -27,17 +30,11 @@ from typing import Any
 
 from assistant.agent.conversation import Attached
 from assistant.agent.core import Agent
-from assistant.agent.wire import MAX_LINE_BYTES, SOCKET_NAME, encode, outputs_message
+from assistant.agent.wire import MAX_LINE_BYTES, encode, outputs_message
 from assistant.boundedjson import parse_object
 from assistant.flow.outputs import Output
 
 _log = logging.getLogger(__name__)
-
-
-def socket_path() -> Path:
-    from assistant.paths import runtime_dir
-
-    return runtime_dir() / SOCKET_NAME
 
 
 class AgentRunningError(RuntimeError):
@@ -112,6 +109,8 @@ class AgentServer:
                         None, conversation.reply, str(request.get("text", ""))
                     )
                     writer.write(outputs_message("outputs", outputs, conversation.language))
+                elif request.get("op") == "doctor":
+                    writer.write(encode(await loop.run_in_executor(None, self.agent.doctor)))
                 elif request.get("op") == "close":
                     break
                 else:
@@ -159,9 +158,10 @@ def _why(line: bytes | None) -> str:
 def main(args: argparse.Namespace) -> int:
     from assistant.agent import logs
     from assistant.agent.core import load_agent
+    from assistant.paths import agent_socket
 
     logs.configure()
-    path = socket_path()
+    path = agent_socket()
     try:
         claim_socket(path)
     except AgentRunningError:

@@ -17,7 +17,6 @@ from typing import Any
 
 from assistant.flow.outputs import Output, OutputChoice, OutputKind, OutputPicture
 
-SOCKET_NAME = "agent.sock"
 MAX_LINE_BYTES = 64 * 1024  # one request: a typed reply and a few keys
 
 

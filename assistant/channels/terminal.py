@@ -197,13 +197,13 @@ class TerminalChat:
 def main(args: argparse.Namespace) -> int:
     from assistant.agent import logs
     from assistant.agent.client import AgentGoneError, RemoteConversation
-    from assistant.agent.server import socket_path
     from assistant.i18n.language import initial_language
+    from assistant.paths import agent_socket
 
     logs.configure("terminal")
     chat = TerminalChat()
     language = initial_language(getattr(args, "lang", None))
-    attached = RemoteConversation.attach(socket_path(), chat.show, "terminal", language)
+    attached = RemoteConversation.attach(agent_socket(), chat.show, "terminal", language)
     if attached is None:
         return _run_in_process(chat, language)
     conversation, first = attached

@@ -2,7 +2,11 @@
 middleware, token, certificate, revocation, PIN, clock.
 
 Each check returns one typed `Finding` (facts, no sentences) and may leave what it learned
-for the later ones (the reader with the card, the token, the signing certificate). A
+for the later ones (the reader with the card, the token, the signing certificate). The
+card side comes from the agent's `CardService`, the one view of readers, cards and the
+token: a running agent's own (its monitor's picture, its warm token, its certificates
+read once per insertion) or, with no agent, a fresh one started for this run, so both
+ways apply the same rules and give the same report. A
 check whose prerequisite failed is not run: it is reported as skipped, naming the first
 failure, so the person fixes the cause and not its echoes. Nothing here asks for or
 sends a PIN: the PIN state comes from the token flags and, where the card profile allows,
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
     import httpx
     from cryptography import x509
 
+    from assistant.card.service import CardPresence, CardService
     from assistant.card.token import TokenSession, TokenStatus
     from assistant.pki.facts import CertificateFacts
     from assistant.pki.status import RevocationResult
@@ -66,13 +71,6 @@ REQUIRES: Mapping[str, tuple[str, ...]] = {
 """Check → the checks that must not have failed for it to run."""
 
 
-@dataclass(frozen=True)
-class SeenCard:
-    reader: str
-    atr: bytes
-    mute: bool
-
-
 @dataclass
 class DoctorRun:
     findings: list[Finding] = field(default_factory=list)
@@ -81,12 +79,15 @@ class DoctorRun:
 
 
 class Doctor:
-    """Runs the checks once. `environ`, `now`, `profiles` and `client` are injectable so
-    tests drive the same code against the rig, a frozen clock or a local responder."""
+    """Runs the checks once. `card` is a running agent's card service (None: one is
+    started for this run and stopped after it). `environ`, `now`, `profiles` and
+    `client` are injectable so tests drive the same code against the rig, a frozen clock
+    or a local responder."""
 
     def __init__(
         self,
         *,
+        card: CardService | None = None,
         environ: Mapping[str, str] | None = None,
         now: Callable[[], dt.datetime] | None = None,
         profiles: ProfileSet | None = None,
@@ -95,13 +96,14 @@ class Doctor:
     ) -> None:
         self.environ = os.environ if environ is None else environ
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
-        self.profiles = profiles or ProfileSet.load()
+        self._card_service = card
+        self._own_service: CardService | None = None
+        self.profiles = profiles or (card.profiles if card is not None else ProfileSet.load())
         self._client = client
         self._pcsc_wait = pcsc_wait
         # What earlier checks learned, for the later ones.
         self.readers: list[str] = []
-        self.cards: list[SeenCard] = []
-        self.card: SeenCard | None = None
+        self.card: CardPresence | None = None
         self.profile: CardProfile | None = None
         self.token: TokenSession | None = None
         self.token_status: TokenStatus | None = None
@@ -127,13 +129,27 @@ class Doctor:
 
     def run(self) -> DoctorRun:
         done: dict[str, Finding] = {}
-        for name, check in self.checks:
-            blocker = _blocker(name, done)
-            done[name] = (
-                Finding(name, "skipped", Status.SKIP, {"after": blocker}) if blocker else check()
-            )
+        try:
+            for name, check in self.checks:
+                blocker = _blocker(name, done)
+                done[name] = (
+                    Finding(name, "skipped", Status.SKIP, {"after": blocker})
+                    if blocker
+                    else check()
+                )
+        finally:
+            if self._own_service is not None:
+                self._own_service.stop()
         der = self.signing.der if self.signing is not None else None
         return DoctorRun(list(done.values()), der)
+
+    @property
+    def card_service(self) -> CardService:
+        """The agent's card service, or the one this run started (check_pcsc starts it)."""
+        service = self._card_service or self._own_service
+        if service is None:
+            raise RuntimeError("the pcsc check runs first")
+        return service
 
     # -- machine and service -------------------------------------------------------------
 
@@ -160,41 +176,25 @@ class Doctor:
         except ImportError as exc:  # pyscard or libpcsclite missing
             facts: Facts = {"error": type(exc).__name__}
             return Finding("pcsc", "no_library", Status.FAIL, facts, _pcsc_fix(install=True))
-        from assistant.card.monitor import (
-            CardEvent,
-            CardInserted,
-            CardMonitor,
-            CardMute,
-            PcscUnavailable,
-            ReaderAdded,
-        )
+        if self._card_service is None:
+            from assistant.card.service import CardService
 
-        events: list[CardEvent] = []
-        monitor = CardMonitor(events.append)
-        # With no reader at all the monitor's first picture waits for a PnP event or its
-        # safety timeout; readers (and their cards) are reported before that wait, so
-        # "not ready, but the service answered" means: no reader.
-        monitor.start(self._pcsc_wait)
-        monitor.stop()
-        down = [e for e in events if isinstance(e, PcscUnavailable)]
-        if down:
-            error = _scard_name(scard, down[0].error)
+            # With no reader at all the monitor's first picture waits for a PnP event or
+            # its safety timeout; readers (and their cards) are reported before that
+            # wait, so "not ready, but the service answered" means: no reader.
+            self._own_service = CardService(self.profiles, environ=self.environ)
+            self._own_service.start(self._pcsc_wait)
+        picture = self.card_service.picture()
+        if not picture.service_up:
+            error = _scard_name(scard, picture.pcsc_error)
             return Finding("pcsc", "not_running", Status.FAIL, {"error": error}, _pcsc_fix())
-        for event in events:
-            if isinstance(event, ReaderAdded):
-                self.readers.append(event.reader)
-            elif isinstance(event, CardInserted):
-                self.cards.append(SeenCard(event.reader, event.atr, mute=False))
-            elif isinstance(event, CardMute):
-                self.cards.append(SeenCard(event.reader, b"", mute=True))
+        self.readers = list(picture.readers)
+        self.card = picture.card  # the card service's rule: the first answering card
         return Finding("pcsc", "running", Status.OK)
 
     def check_readers(self) -> Finding:
         if not self.readers:
             return Finding("readers", "none", Status.FAIL, {}, "plug_reader")
-        answering = [c for c in self.cards if not c.mute]
-        candidates = answering or self.cards
-        self.card = candidates[0] if candidates else None
         reader = self.card.reader if self.card else self.readers[0]
         facts: Facts = {"count": len(self.readers), "reader": reader}
         model = known_reader_model(reader)
@@ -229,7 +229,10 @@ class Doctor:
         from assistant.card.module import Pkcs11Module
 
         profile = self.profile or self.profiles.get(DEFAULT_PROFILE)
-        search = find_module(profile, environ=self.environ)
+        service = self._card_service or self._own_service
+        search = (
+            service.find_module(profile) if service else find_module(profile, environ=self.environ)
+        )
         process = interpreter_architecture()
         wrong = [c for c in search.candidates if c.state is CandidateState.WRONG_ARCHITECTURE]
         if search.path is None and wrong:
@@ -253,13 +256,19 @@ class Doctor:
         return Finding("module", "found", Status.OK, facts)
 
     def check_token(self) -> Finding:
-        from assistant.card.token import open_token
-
-        assert self.card is not None and self.profile is not None  # REQUIRES card
-        opened = open_token(self.profile, reader=self.card.reader, environ=self.environ)
+        """The card service's token: a running agent's already open one, if it has it."""
+        opened = self.card_service.token()
+        if opened is None:  # pulled since the card check
+            return Finding(
+                "token",
+                "removed",
+                Status.FAIL,
+                {"error": OutcomeKind.CARD_REMOVED.value},
+                "insert_card",
+            )
         if not opened.ok:
             result, fix = _TOKEN_FAILURES.get(opened.kind, ("error", "reinsert_card"))
-            facts: Facts = {"error": opened.error or opened.kind.value}
+            facts = {"error": opened.error or opened.kind.value}
             return Finding("token", result, Status.FAIL, facts, fix)
         self.token = opened.unwrap()
         status = self.token.status()
@@ -282,8 +291,10 @@ class Doctor:
         from assistant.pki.facts import ValidityState, read_facts
         from assistant.pki.selection import pick_signing_certificate
 
-        assert self.token is not None  # REQUIRES token
-        listed = self.token.certificates()
+        listed = self.card_service.certificates()  # read once per insertion
+        if listed is None:
+            facts: Facts = {"error": OutcomeKind.CARD_REMOVED.value}
+            return Finding("certificate", "removed", Status.FAIL, facts, "insert_card")
         if not listed.ok:
             result, fix = _TOKEN_FAILURES.get(listed.kind, ("error", "reinsert_card"))
             return Finding("certificate", result, Status.FAIL, {"error": listed.kind.value}, fix)
@@ -292,7 +303,7 @@ class Doctor:
         now = self._now()
         chosen = pick_signing_certificate([read_facts(d) for d in ders], now).chosen
         if chosen is None:
-            facts: Facts = {"certificates": len(ders)}
+            facts = {"certificates": len(ders)}
             return Finding("certificate", "none", Status.FAIL, facts, "contact_ca")
         self.signing = chosen
         validity = chosen.validity_at(now)

@@ -2,8 +2,9 @@
 
 Exit code 0 when every check is fine, 1 when something deserves attention, 2 when
 something is broken, so scripts and helpdesk tools can branch on it; `--json` prints
-the same findings as JSON. Only argparse is imported at module level: `add_arguments`
-is called while `nes-asistan --help` builds its parser.
+the same findings as JSON. When an agent runs, its card service answers (a warm module
+and token, no second load); otherwise the checks run here. Only argparse is imported at
+module level: `add_arguments` is called while `nes-asistan --help` builds its parser.
 """
 
 from __future__ import annotations
@@ -29,12 +30,14 @@ def add_arguments(parser: argparse.ArgumentParser, text: Text) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from assistant.doctor.checks import Doctor
+    from assistant.doctor.remote import ask_agent
     from assistant.doctor.report import build_report, to_json, to_text, write_report
     from assistant.i18n.catalog import translator
     from assistant.i18n.language import initial_language
+    from assistant.paths import agent_socket
 
     language = initial_language(getattr(args, "lang", None))
-    run = Doctor().run()
+    run = ask_agent(agent_socket()) or Doctor().run()
     report = build_report(
         run,
         language=language,

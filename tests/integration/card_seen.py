@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import threading
 
-from assistant.agent.card_service import CardService
 from assistant.card.monitor import CardEvent, CardInserted
+from assistant.card.service import CardService
 from assistant.demo.virtual_card import VirtualCard
 
 

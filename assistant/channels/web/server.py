@@ -90,13 +90,14 @@ def main(args: argparse.Namespace) -> int:
     from assistant.agent import logs
     from assistant.agent.client import attach_opener
     from assistant.agent.core import Agent, load_agent
-    from assistant.agent.server import agent_answers, socket_path
+    from assistant.agent.server import agent_answers
     from assistant.channels.web.app import create_app
     from assistant.i18n.catalog import translator as catalog_translator
+    from assistant.paths import agent_socket
 
     logs.configure("web")
     agent: Agent | None = None
-    path = socket_path()
+    path = agent_socket()
     if agent_answers(path):  # `nes-asistan agent` holds the card: attach to it
         opener, translator = attach_opener(path), catalog_translator()
     else:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
+from assistant.agent.conversation import Conversation
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.agent.conftest import Chat
 from tests.integration.card_seen import insert_seen_by
@@ -81,3 +82,18 @@ def test_pulling_the_card_at_the_menu_does_not_pause(
     agent_sees_a_card(chat, present=False)
     assert "Size nasıl yardımcı olabilirim" in chat.say("yardım")  # the menu answers
     assert PAUSED not in chat.text
+
+
+def test_putting_the_same_card_back_asks_again_without_lengthening_the_record(
+    virtual_card: Callable[..., VirtualCard], agent_chat: Callable[[], Chat]
+) -> None:
+    card = virtual_card("akis", pin=PIN)
+    chat = agent_chat()
+    assert chat.agent is not None and isinstance(chat.conversation, Conversation)
+    chat.say("1")
+    chat.wait_for("PIN'inizi biliyor musunuz")
+    saved = chat.agent.store.transcript(chat.conversation.session.id)
+    for _ in range(3):
+        pull_and_put_back(card, chat)
+        assert "PIN'inizi biliyor musunuz" in chat.seen[-1].text  # asked again
+    assert chat.agent.store.transcript(chat.conversation.session.id) == saved

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.card_service import CardService
 from assistant.agent.client import RemoteConversation
 from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent
 from assistant.agent.portal_actions import PORTAL_URL_ENV
 from assistant.agent.server import AgentServer
 from assistant.agent.texts import AGENT_TEXTS
+from assistant.card.service import CardService
 from assistant.demo.pcscd import PcscService
 from assistant.flow.outputs import Output, OutputKind, Push
 from assistant.flow.store import SessionStore

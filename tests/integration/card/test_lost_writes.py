@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from assistant.agent.card_notes import CardNotes
+from assistant.card.notes import CardNotes
 from assistant.card.outcomes import Effect, OutcomeKind
 from assistant.card.profiles import ProfileSet
 from assistant.card.token import open_token

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -239,3 +241,83 @@ def test_revoked_certificate(
     )
     assert "444 5 576" in revocation["fix_text"]
     assert code == 2
+
+
+# -- with a running agent ----------------------------------------------------------------
+# The agent's card service answers and the report is the one the doctor gives alone. To
+# show the answer really came from the agent (not from a silent fallback to the checks in
+# the doctor's own process), the doctor process gets a module path that does not exist:
+# alone it reports the middleware missing; asking the agent, whose module is loaded, it
+# reports what the cold run on a correct setup reported.
+
+TIMING_FACTS = {"now"}  # the clock check's own reading of the time
+
+
+@pytest.fixture
+def running_agent(tmp_path: Path) -> Iterator[Callable[[dict[str, str]], None]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(env: dict[str, str]) -> None:
+        log = tmp_path / "agent.out"
+        with log.open("wb") as out:
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "assistant", "agent"],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            )
+        deadline = time.monotonic() + 30
+        while b"agent ready" not in log.read_bytes():
+            if started[-1].poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"agent did not start: {log.read_text(errors='replace')}")
+            time.sleep(0.05)
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(10)
+
+
+def comparable(document: dict[str, Any]) -> dict[str, Any]:
+    """The findings without what only says when the report was made."""
+    findings = {}
+    for check, finding in by_check(document).items():
+        facts = {k: v for k, v in finding["facts"].items() if k not in TIMING_FACTS}
+        findings[check] = {**finding, "facts": facts}
+    findings["clock"].pop("message")  # says the time it read
+    return {"exit_code": document["exit_code"], "findings": findings}
+
+
+def test_the_warm_agent_gives_the_cold_report(
+    virtual_card: Callable[..., Any],
+    base_env: dict[str, str],
+    responder: Callable[[], OcspResponder],
+    running_agent: Callable[[dict[str, str]], None],
+    tmp_path: Path,
+) -> None:
+    card = virtual_card(atr="akis", pin_tries=3)
+    responder()
+    cache = Path(base_env["NES_ASISTAN_HOME"]) / "cache"
+    code, cold, stderr = doctor(base_env)
+    assert code == 0, stderr
+    running_agent(base_env)
+    shutil.rmtree(cache, ignore_errors=True)  # ask the responder again, as the cold run did
+    no_module_here = {**base_env, "NES_ASISTAN_PKCS11_MODULE": str(tmp_path / "missing.so")}
+    code, warm, stderr = doctor(no_module_here)
+    assert code == 0, stderr
+    assert comparable(warm) == comparable(cold)
+    assert by_check(warm)["module"]["facts"]["path"] != str(tmp_path / "missing.so")
+    assert (card.pin_tries_left, card.puk_tries_left) == (3, 3)
+
+
+def test_without_an_agent_the_doctor_runs_the_checks_itself(
+    virtual_card: Callable[..., Any], base_env: dict[str, str], tmp_path: Path
+) -> None:
+    virtual_card(atr="akis")
+    missing = str(tmp_path / "missing.so")
+    code, document, _ = doctor({**base_env, "NES_ASISTAN_PKCS11_MODULE": missing})
+    assert code == 2
+    assert by_check(document)["module"]["result"] == "missing"

@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 import pytest
 from telegram import Update
 
-from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
+from assistant.card.service import CardService
 from assistant.flow.actions import Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import Flow

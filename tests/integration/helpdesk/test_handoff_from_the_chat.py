@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
+from assistant.card.service import CardService
 from assistant.flow.actions import Registry
 from assistant.flow.model import Flow
 from assistant.flow.outputs import Output

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.agent.actions import build_registry
-from assistant.agent.card_service import CardService
+from assistant.card.service import CardService
 from assistant.flow.loader import load_all
 from assistant.flow.session import Session
 from assistant.i18n.catalog import translator

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 
 from assistant.agent import logs
-from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
 from assistant.agent.core import Agent
 from assistant.agent.portal_actions import PORTAL_URL_ENV
 from assistant.card.monitor import CardEvent, CardInserted, CardRemoved
 from assistant.card.profiles import ProfileSet, UnblockStyle
+from assistant.card.service import CardService
 from assistant.demo.piv_card import PivState
 from assistant.demo.pki import TestPki
 from assistant.demo.virtual_card import VirtualCard, create_state

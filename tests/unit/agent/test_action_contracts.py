@@ -19,11 +19,11 @@ import pytest
 
 from assistant.agent import outcome_names
 from assistant.agent.actions import build_registry
-from assistant.agent.card_service import CardService
 from assistant.agent.outcome_names import named
 from assistant.agent.portal_actions import PORTAL_URL_ENV, PortalActions
 from assistant.agent.revocation_actions import RevocationOutcome
 from assistant.card.outcomes import OutcomeKind
+from assistant.card.service import CardService
 from assistant.flow.actions import (
     ActionContext,
     ActionContractError,

@@ -6,7 +6,7 @@ import datetime as dt
 import stat
 from pathlib import Path
 
-from assistant.agent.card_notes import CardNotes
+from assistant.card.notes import CardNotes
 from assistant.card.outcomes import Effect, OutcomeKind, PinAttempt
 from assistant.card.retries import RetrySource, RetryState
 

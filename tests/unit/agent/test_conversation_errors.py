@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from assistant.agent import logs
-from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
 from assistant.agent.texts import AGENT_TEXTS
+from assistant.card.service import CardService
 from assistant.flow.actions import ActionResult, Registry
 from assistant.flow.loader import load_text
 from assistant.flow.outputs import OutputKind

@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.agent.actions import build_registry
-from assistant.agent.card_service import CardService
 from assistant.agent.conversation import Conversation
 from assistant.agent.portal_actions import PortalActions
+from assistant.card.service import CardService
 from assistant.flow.actions import ActionResult, ActionSpec, Registry
 from assistant.flow.expr import lookup
 from assistant.flow.loader import load_all

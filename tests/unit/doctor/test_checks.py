@@ -14,9 +14,11 @@ from assistant.card.retries import (
     CKF_USER_PIN_TO_BE_CHANGED,
     RetryState,
 )
+from assistant.card.service import CardPicture
+from assistant.card.service import CardPresence as SeenCard
 from assistant.card.token import TokenStatus
 from assistant.doctor import checks
-from assistant.doctor.checks import Doctor, SeenCard, known_reader_model
+from assistant.doctor.checks import Doctor, known_reader_model
 from assistant.doctor.clock import ClockVerdict
 from assistant.doctor.findings import Finding, Status, exit_code
 from assistant.doctor.texts import DOCTOR_TEXTS
@@ -42,8 +44,11 @@ def test_known_reader_models(name: str, model: str | None) -> None:
 
 
 def doctor_seeing(readers: list[str], cards: list[SeenCard]) -> Doctor:
+    """A doctor after its pcsc check saw this picture (the card service's own rule picks
+    the card: the first answering one, else a mute one)."""
     doctor = Doctor(environ={})
-    doctor.readers, doctor.cards = readers, cards
+    doctor.readers = readers
+    doctor.card = CardPicture(True, tuple(readers), tuple(cards)).card
     return doctor
 
 

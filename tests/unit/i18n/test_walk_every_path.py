@@ -28,8 +28,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.agent.card_service import CardService
 from assistant.agent.portal_actions import PortalActions, certificate_listing, status_label
+from assistant.card.service import CardService
 from assistant.flow.actions import ActionResult, ActionSpec, Registry
 from assistant.flow.loader import load_all
 from assistant.flow.model import (

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from assistant.agent.card_notes import CardNotes
 from assistant.card.certificates import CardCertificate
 from assistant.card.discovery import ModuleSearch, find_module
 from assistant.card.monitor import (
@@ -29,6 +28,7 @@ from assistant.card.monitor import (
     ReaderAdded,
     ReaderRemoved,
 )
+from assistant.card.notes import CardNotes
 from assistant.card.outcomes import Outcome, OutcomeKind
 from assistant.card.profiles import CardProfile, ProfileMatch, ProfileSet
 from assistant.card.token import TokenSession, open_token
@@ -50,6 +50,8 @@ class CardPicture:
     service_up: bool
     readers: tuple[str, ...]
     cards: tuple[CardPresence, ...] = field(default=())
+    pcsc_error: int = 0
+    """While the service is down: the PC/SC error code it answered (the doctor names it)."""
 
     @property
     def card(self) -> CardPresence | None:
@@ -68,12 +70,16 @@ class CardService:
         environ: Mapping[str, str] | None = None,
         notes: CardNotes | None = None,
     ) -> None:
-        self.profiles = profiles or ProfileSet.load()
+        self._profiles = profiles
         self.notes = notes or CardNotes()
         self._configured_module = configured_module
         self._environ = environ
         self._lock = threading.Lock()
+        self._opening = threading.Lock()
+        """One token open at a time: the agent's warm-up and a first action must not both
+        load the module and open the same token."""
         self._service_up = True
+        self._pcsc_error = 0
         self._readers: list[str] = []
         self._cards: dict[str, CardPresence] = {}
         self._token: TokenSession | None = None
@@ -107,9 +113,19 @@ class CardService:
         return unsubscribe
 
     # -- questions -----------------------------------------------------------------------
+    @property
+    def profiles(self) -> ProfileSet:
+        """The card profiles, read when a card first needs recognising, not before the
+        first question (the agent's warm-up asks soon after start)."""
+        with self._lock:
+            if self._profiles is None:
+                self._profiles = ProfileSet.load()
+            return self._profiles
+
     def picture(self) -> CardPicture:
         with self._lock:
-            return CardPicture(self._service_up, tuple(self._readers), tuple(self._cards.values()))
+            cards = tuple(self._cards.values())
+            return CardPicture(self._service_up, tuple(self._readers), cards, self._pcsc_error)
 
     def recognise(self, card: CardPresence) -> ProfileMatch:
         return self.profiles.match(card.atr)
@@ -120,6 +136,10 @@ class CardService:
 
     def token(self) -> Outcome[TokenSession] | None:
         """The token of the card in the reader (opened once per insertion); None: no card."""
+        with self._opening:
+            return self._open_token()
+
+    def _open_token(self) -> Outcome[TokenSession] | None:
         card = self.picture().card
         if card is None or card.mute:
             return None
@@ -190,12 +210,12 @@ class CardService:
                 self._cards[reader] = CardPresence(reader, b"", mute=True)
             case CardRemoved(reader=reader):
                 self._forget(reader)
-            case PcscUnavailable():
-                self._service_up = False
+            case PcscUnavailable(error=error):
+                self._service_up, self._pcsc_error = False, error
                 self._readers, self._cards, self._token = [], {}, None
                 self._certificates = None
             case PcscRestored():
-                self._service_up = True
+                self._service_up, self._pcsc_error = True, 0
 
     def _forget(self, reader: str) -> None:
         self._cards.pop(reader, None)
