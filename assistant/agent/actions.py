@@ -425,4 +425,7 @@ def build_registry(card: CardService | None = None) -> Registry:
     register_doctor_actions(registry)
     register_portal_actions(registry, actions.card)
     register_guide_actions(registry)
+    from assistant.agent.sign_actions import register_sign_actions  # imports this module
+
+    register_sign_actions(registry, actions.card)
     return registry
