@@ -120,7 +120,6 @@ class SignActions:
 
     def preview(self, context: ActionContext, path: str) -> ActionResult:
         """What will be signed: name, size, pages, short SHA-256; the file stays here."""
-        from assistant.i18n.formatting import format_number
         from assistant.sign.preview import describe_document
 
         source = document_path(path)
@@ -134,12 +133,7 @@ class SignActions:
             return ActionResult("unreadable", {"name": source.name})
         if shown.encrypted:
             return ActionResult("encrypted", {"name": shown.name})
-        kilobytes = shown.size / 1024
-        size = (
-            f"{format_number(round(kilobytes / 1024, 1), context.language)} MB"
-            if kilobytes >= 1024
-            else f"{format_number(round(kilobytes, 1), context.language)} KB"
-        )
+        size = _size(shown.size, context.language)
         outputs: dict[str, object] = {
             "path": str(source),
             "name": shown.name,
@@ -272,6 +266,16 @@ class SignActions:
         if outcome.kind is SignKind.ENCRYPTED_PDF:
             return ActionResult("encrypted_pdf")
         return ActionResult("error", {"problem": f"{outcome.kind.value}:{outcome.detail or ''}"})
+
+
+def _size(size: int, language: str) -> str:
+    from assistant.i18n.formatting import format_number
+
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{format_number(round(size / 1024, 1), language)} KB"
+    return f"{format_number(round(size / 1024 / 1024, 1), language)} MB"
 
 
 def _level_name(form: str, level: str) -> str:
