@@ -41,8 +41,9 @@ def digest(path: Path) -> str:
 
 def sign_until_pin(chat: Chat, document: Path, layout: str) -> str:
     """Menu → Belge imzala → the file → the layout → İMZALIYORUM; what was shown."""
-    assert "Hangi belgeyi imzalamak istiyorsunuz" in chat.say(SIGN)
-    shown = chat.say(f"'{document}'")  # quoted, the way a terminal pastes a dropped file
+    shown = chat.say(SIGN)
+    assert "Hangi belgeyi imzalamak istiyorsunuz" in shown
+    shown += chat.say(f"'{document}'")  # quoted, the way a terminal pastes a dropped file
     shown += chat.say(layout)
     assert "İMZALIYORUM yazınız" in shown
     assert "İmza için PIN'inizi yazınız" in chat.say("imzalıyorum")
