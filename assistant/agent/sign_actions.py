@@ -39,10 +39,7 @@ PREVIEW_OUTPUTS: dict[str, type] = {
     "sha256_short": str,
     "signatures": int,
 }
-SIGN_OUTCOMES = (
-    *PIN_OUTCOMES,
-    "invalid",
-    "no_certificate",
+SIGN_KIND_OUTCOMES = (
     "certificate_expired",
     "certificate_not_yet_valid",
     "certificate_revoked",
@@ -55,6 +52,8 @@ SIGN_OUTCOMES = (
     "font_missing",
     "check_failed",
 )
+"""`SignKind` values that are flow outcomes under the same name."""
+SIGN_OUTCOMES = (*PIN_OUTCOMES, "invalid", "no_certificate", *SIGN_KIND_OUTCOMES)
 SIGN_OUTPUTS: dict[str, type] = {
     **PIN_OUTPUTS,
     "signed_name": str,
@@ -74,20 +73,6 @@ VERIFY_OUTCOMES = (
     "encrypted",
 )
 VERIFY_OUTPUTS: dict[str, type] = {"name": str, "summary": str}
-# SignKind values that are flow outcomes under the same name; the rest map below.
-_SAME_NAME = {
-    "certificate_expired",
-    "certificate_not_yet_valid",
-    "certificate_revoked",
-    "certificate_suspended",
-    "not_found",
-    "not_a_pdf",
-    "encrypted_pdf",
-    "cannot_write",
-    "timestamp_failed",
-    "font_missing",
-    "check_failed",
-}
 
 
 def document_path(typed: str) -> Path:
@@ -261,10 +246,8 @@ class SignActions:
             if outcome.card.kind is OutcomeKind.SIGNATURE_INVALID:
                 return ActionResult("invalid")
             return _pin_failure(outcome.card)
-        if outcome.kind.value in _SAME_NAME:
+        if outcome.kind.value in SIGN_KIND_OUTCOMES:
             return ActionResult(outcome.kind.value, {"problem": outcome.detail or ""})
-        if outcome.kind is SignKind.ENCRYPTED_PDF:
-            return ActionResult("encrypted_pdf")
         return ActionResult("error", {"problem": f"{outcome.kind.value}:{outcome.detail or ''}"})
 
 
