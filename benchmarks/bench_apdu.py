@@ -107,6 +107,25 @@ def _changed(card: VirtualCard, work: Path, before: str) -> None:
         raise RuntimeError("pkcs11-tool --change-pin did not change the PIN")
 
 
+def _sign_document(service: CardService, card: VirtualCard) -> Any:
+    """A two-page PDF signed as the chat's `sign.document` signs it (PAdES with the NES
+    key), without asking the CA: the count is the card's, not the network's."""
+    from assistant.demo.documents import write_sample_pdf
+    from assistant.pki.trust import load_trust_store
+    from assistant.sign.pades import sign_pdf
+    from assistant.sign.signing import CardKey
+
+    listed = service.certificates()
+    if listed is None or not listed.ok:
+        raise RuntimeError(f"no certificates: {listed}")
+    certificates = listed.unwrap()
+    signing = next(c for c in certificates if c.non_repudiation)
+    key = CardKey(_token(service), signing, certificates)
+    with tempfile.TemporaryDirectory() as folder:
+        document = write_sample_pdf(Path(folder) / "dilekce.pdf", pages=2)
+        return sign_pdf(document, key, _pin(card.pin), store=load_trust_store([]), fetch=False)
+
+
 def _sign_args(card: VirtualCard, work: Path) -> list[str]:
     digest = work / "digest"
     digest.write_bytes(hashlib.sha384(b"bench").digest())
@@ -169,7 +188,16 @@ OPERATIONS = (
         apdu_minimum.test_signature,
         _signed,
     ),
-    Operation("document_signing", "document signing", None, None, None),
+    # For the card a document is one digest to sign, as pkcs11-tool --sign is: the
+    # minimum is the test signature's (VERIFY, GENERAL AUTHENTICATE).
+    Operation(
+        "document_signing",
+        "document signing",
+        _sign_document,
+        _sign_args,
+        apdu_minimum.test_signature,
+        _signed,
+    ),
 )
 
 

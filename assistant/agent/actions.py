@@ -195,10 +195,10 @@ class CardActions:
     def status(self) -> ActionResult:
         opened = self._token()
         if not opened.ok:
-            return _failure(opened, ReadOutcome)
+            return card_failure(opened, ReadOutcome)
         status = opened.unwrap().status()
         if not status.ok:
-            return _failure(status, ReadOutcome)
+            return card_failure(status, ReadOutcome)
         value = status.unwrap()
         policy = value.new_pin_policy
         return ActionResult(
@@ -219,7 +219,7 @@ class CardActions:
     def certificate(self) -> ActionResult:
         opened = self._token()
         if not opened.ok:
-            return _failure(opened, CertificateOutcome)
+            return card_failure(opened, CertificateOutcome)
         listed = self.card.certificates()
         if listed is None:
             return ActionResult(CertificateOutcome.CARD_REMOVED)
@@ -309,12 +309,12 @@ class CardActions:
     def test_signature(self, pin: Secret) -> ActionResult:
         opened = self._token()
         if not opened.ok:
-            return _failure(opened, ReadOutcome)
+            return card_failure(opened, ReadOutcome)
         signed = opened.unwrap().test_signature(pin)
         if signed.kind is OutcomeKind.SIGNATURE_INVALID:
             return ActionResult("invalid")
         if not signed.ok:
-            return _pin_failure(signed)
+            return pin_failure(signed)
         return ActionResult(PinOutcome.OK, {"algorithm": signed.unwrap().mechanism})
 
     # -- helpers -------------------------------------------------------------------------
@@ -325,9 +325,9 @@ class CardActions:
     def _with_pin(self, attempt: Callable[[TokenSession], PinAttempt[None]]) -> ActionResult:
         opened = self._token()
         if not opened.ok:
-            return _failure(opened, ReadOutcome)
+            return card_failure(opened, ReadOutcome)
         result = attempt(opened.unwrap())
-        return ActionResult(PinOutcome.OK) if result.ok else _pin_failure(result)
+        return ActionResult(PinOutcome.OK) if result.ok else pin_failure(result)
 
 
 def _last_try(
@@ -336,7 +336,9 @@ def _last_try(
     return LastTryConsent.grant(context.consent, operation=operation, token_serial=token.serial)
 
 
-def _pin_failure(outcome: PinAttempt[object]) -> ActionResult:
+def pin_failure(outcome: PinAttempt[object]) -> ActionResult:
+    """A PIN use that did not succeed, with what the flows show about it: tries left,
+    what a lost answer may have done, which PIN rule was broken."""
     tries = outcome.retry.tries_left if outcome.retry is not None else None
     outputs: dict[str, object] = {"problem": _problem(outcome)}
     if tries is not None:
@@ -365,7 +367,7 @@ def _problem(outcome: Outcome[object]) -> str:
     return ":".join(parts)
 
 
-def _failure(outcome: Outcome[object], names: type[enum.StrEnum]) -> ActionResult:
+def card_failure(outcome: Outcome[object], names: type[enum.StrEnum]) -> ActionResult:
     """A card that could not be asked: removed, or an error (whatever `names` calls them)."""
     removed = named(outcome.kind, ReadOutcome) is ReadOutcome.CARD_REMOVED
     name = names.__members__["CARD_REMOVED" if removed else "ERROR"]
@@ -375,11 +377,14 @@ def _failure(outcome: Outcome[object], names: type[enum.StrEnum]) -> ActionResul
 def build_registry(card: CardService | None = None) -> Registry:
     """Every action the flows may call, collected from the objects that carry it out;
     without a service (lint) nothing is started."""
+    from assistant.agent.sign_actions import SignActions  # it imports this module
+
     service = card or CardService()
     return Registry.collect(
         CardActions(service),
         RevocationActions(service),
         PortalActions(service),
         DoctorActions(service),
+        SignActions(service),
         guide_actions,
     )

@@ -123,6 +123,25 @@ def captcha(text: str, options: Mapping[str, object]) -> Rejection | None:
     )
 
 
+def file_path(text: str, options: Mapping[str, object]) -> Rejection | None:
+    """A file on this machine, typed or dropped: it has a folder in it or a file name
+    extension (`~/Belgeler/dilekce.pdf`, `'/tmp/a b.pdf'`, `rapor.docx`). A bare word is
+    refused: it is more often a secret typed at the wrong prompt than a file name, and
+    a refused reply is never kept."""
+    value = text.strip().strip("'\"")
+    name = value.replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, extension = name.rpartition(".")
+    if ("/" in value.replace("\\", "/") and name) or (
+        dot and stem and extension.isalnum() and not extension.isdigit() and len(extension) <= 5
+    ):
+        return None
+    return Rejection(
+        "validator.file_path",
+        "Bu bir dosya yoluna benzemiyor: dosyanın yolunu, ~/Belgeler/dilekce.pdf gibi, "
+        "uzantısıyla birlikte yazınız.",
+    )
+
+
 def number(text: str, options: Mapping[str, object]) -> Rejection | None:
     """A whole number, optionally within [min, max] (used by `ask` with `type: number`)."""
     value = parse_number(text)
@@ -158,5 +177,6 @@ VALIDATORS: dict[str, Validator] = {
     "mobile": mobile,
     "email": email,
     "captcha": captcha,
+    "file_path": file_path,
     "number": number,
 }

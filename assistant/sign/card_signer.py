@@ -17,7 +17,7 @@ from pyhanko.sign.signers.pdf_cms import Signer
 
 from assistant.card.certificates import CardCertificate
 from assistant.card.consent import LastTryConsent
-from assistant.card.outcomes import Outcome
+from assistant.card.outcomes import PinAttempt
 from assistant.secret import Secret
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ PLACEHOLDER_SIGNATURE_BYTES = 512
 class CardRefusedError(Exception):
     """The card layer did not sign; `outcome` says why (no secret is in it)."""
 
-    def __init__(self, outcome: Outcome[Any]) -> None:
+    def __init__(self, outcome: PinAttempt[Any]) -> None:
         super().__init__(outcome.kind.value)
         self.outcome = outcome
 

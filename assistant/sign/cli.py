@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
     from assistant.sign.verdict import InputError, InputProblem
     from assistant.sign.verify import verify_file
 
-    _quiet_pyhanko()
+    quiet_pyhanko()
     language = initial_language(getattr(args, "lang", None))
     translate = translator((language,))
     try:
@@ -74,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _quiet_pyhanko() -> None:
+def quiet_pyhanko() -> None:
     """pyHanko logs every failed check with its traceback; the verdict already says what
     went wrong, and a person must never see a traceback."""
     import logging

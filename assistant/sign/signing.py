@@ -20,7 +20,7 @@ from cryptography import x509
 
 from assistant.card.certificates import CardCertificate
 from assistant.card.consent import LastTryConsent
-from assistant.card.outcomes import Outcome
+from assistant.card.outcomes import PinAttempt
 from assistant.pki.facts import ValidityState, read_facts
 from assistant.pki.fetch import make_client
 from assistant.pki.status import RevocationResult, RevocationStatus
@@ -106,7 +106,7 @@ class Signed:
 class SignOutcome:
     kind: SignKind
     signed: Signed | None = None
-    card: Outcome[Any] | None = None
+    card: PinAttempt[Any] | None = None
     detail: str | None = None
     """Machine-readable cause for logs; never shown verbatim."""
 

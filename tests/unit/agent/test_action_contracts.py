@@ -48,6 +48,7 @@ ACTION_MODULES = (
     "assistant.agent.revocation_actions",
     "assistant.agent.guide_actions",
     "assistant.agent.doctor_actions",
+    "assistant.agent.sign_actions",
 )
 
 

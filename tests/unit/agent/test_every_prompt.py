@@ -13,7 +13,7 @@ prompt is reached (the test fails, naming them, if one is not). At each prompt:
   digits, repair words…) and checks that no turn fails, that what is stored reads back,
   and that the conversation goes on: a good answer afterwards still works.
 
-Counts: `NES_ASISTAN_WALKS` walks to find the prompts (default 1000) and
+Counts: `NES_ASISTAN_WALKS` walks to find the prompts (default 1500) and
 `NES_ASISTAN_EXAMPLES` hypothesis examples (tests/examples.py: 100 in CI; e.g. 5000 on
 demand).
 """
@@ -47,7 +47,7 @@ from tests.unit.agent.walker import (
     prompt_steps,
 )
 
-WALKS = int(os.environ.get("NES_ASISTAN_WALKS", "1000"))
+WALKS = int(os.environ.get("NES_ASISTAN_WALKS", "1500"))
 FUZZ_EXAMPLES = examples(100)
 # What is typed, and what must then be found nowhere.
 CANARIES: dict[str, tuple[str, ...]] = {

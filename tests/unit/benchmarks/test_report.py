@@ -101,7 +101,9 @@ def test_markdown_has_the_apdu_table_with_rows_not_measured_yet() -> None:
     apdu: dict[str, object] = {}
     for index, op in enumerate(OPERATIONS):
         for column in COLUMNS:
-            value = "not yet" if op.ours is None else index * 10 + COLUMNS.index(column)
+            # A run written before document signing was measured says "not yet" there.
+            measured = op.ours is not None and op.key != "document_signing"
+            value = index * 10 + COLUMNS.index(column) if measured else "not yet"
             apdu[f"piv_{op.key}_{column}_apdus"] = value
     apdu["piv_opensc_bind_discovery_reads"] = 8
     text = report.markdown({"machine": "m", "results": {"apdu": apdu}})

@@ -103,3 +103,18 @@ def test_sms_code_and_email() -> None:
     assert v.sms_code("1234", {"length": 6}) is not None
     assert v.email("ayse@kamusm.gov.tr", {}) is None
     assert v.email("ayse@kamusm", {}) is not None
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["~/Belgeler/dilekce.pdf", "'/tmp/a b/rapor.docx'", "rapor.docx", "C:\\Belgeler\\x.pdf",
+     "file:///home/ada/dilekce.pdf", "./imzasiz"],
+)  # fmt: skip
+def test_file_paths_typed_or_dropped_pass(path: str) -> None:
+    assert v.file_path(path, {}) is None
+
+
+@pytest.mark.parametrize("bad", ["kanarya-güvenlik-7781", "739184", "739.184", "dilekce", "/tmp/"])
+def test_a_bare_word_or_a_number_is_not_taken_for_a_file(bad: str) -> None:
+    rejection = v.file_path(bad, {})
+    assert rejection is not None and rejection.message_id == "validator.file_path"

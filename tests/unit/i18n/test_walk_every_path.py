@@ -279,7 +279,12 @@ def _replies(session: Session, language: str) -> tuple[str, ...]:
         return (YES_WORDS[language][0], NO_WORDS[language][0], "zzz", *repairs, *events)
     if step.answer is AnswerType.NUMBER:
         return ("3", "zzz", *repairs, *events)
-    valid = {"tc_kimlik": "10000000146", "mobile": "05321234567", "email": "ada@example.org"}
+    valid = {
+        "tc_kimlik": "10000000146",
+        "mobile": "05321234567",
+        "email": "ada@example.org",
+        "file_path": "/home/ada",
+    }
     value = next((valid[v.name] for v in step.validators if v.name in valid), SAMPLE_TEXT)
     rejected = ("zzz",) if step.validators else ()
     return (value, *rejected, *repairs, *events)
