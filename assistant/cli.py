@@ -42,6 +42,8 @@ def _run(handler: str, args: argparse.Namespace) -> int:
     return function(args)
 
 
+# Whole: the CLI's complete surface, one entry per subcommand read top to bottom
+# (CONTRIBUTING: a subcommand is one `add_command` entry plus its options).
 def build_parser(language: str = "tr") -> Parser:
     text = cli_text(language)
     parser = Parser(

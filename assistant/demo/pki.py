@@ -298,6 +298,8 @@ class TestPki:
             )
         )
 
+    # Whole: one holder certificate's profile (Kamu SM-shaped names and extensions) reads
+    # as a single recipe; split up, the order and the set of extensions would hide.
     def issue_holder(
         self,
         key_type: str | None = None,

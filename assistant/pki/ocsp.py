@@ -88,6 +88,8 @@ def check_ocsp(
     )
 
 
+# Whole: RFC 6960's checks in the order they must run (status, responder, signature,
+# cert id, nonce, freshness), each return naming the one that failed.
 def evaluate_response(
     data: bytes,
     cert: x509.Certificate,

@@ -62,6 +62,8 @@ def sign_file(
     return run_signing(key, store=store, client=client, tsa=tsa, now=now, fetch=fetch, body=body)
 
 
+# Whole: `write` and `check` are closures over one signing attempt and the report they
+# share, so the check always runs on exactly what was written.
 def _sign(
     source: Path,
     key: CardKey,

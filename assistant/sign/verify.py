@@ -123,6 +123,8 @@ class _Checker:
             raise InputError(InputProblem.UNREADABLE, path.name) from None
         return VerificationReport(path.name, DocumentKind.PDF, verdicts, len(self.store.anchors))
 
+    # Whole: one pyHanko validation of one PDF signature, from its evidence to our
+    # verdict; the pyHanko calls share the validation context built at the top.
     def _pdf_signature(
         self,
         sig: EmbeddedPdfSignature,
