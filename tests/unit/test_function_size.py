@@ -24,17 +24,19 @@ def too_long(source: str) -> list[tuple[int, str, int]]:
         if length <= MAX_LINES:
             continue
         first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        above = first - 2
-        while above >= 0 and lines[above].strip().startswith("#"):
-            if lines[above].strip().startswith("# Whole:"):
-                break
-            above -= 1
-        else:
-            found.append((node.lineno, node.name, length))
-            continue
-        if above < 0 or not lines[above].strip().startswith("# Whole:"):
+        if not any(line.startswith("# Whole:") for line in _comments_above(lines, first)):
             found.append((node.lineno, node.name, length))
     return found
+
+
+def _comments_above(lines: list[str], first: int) -> list[str]:
+    """The run of comment lines directly above line `first` (1-based), stripped."""
+    run: list[str] = []
+    index = first - 2
+    while index >= 0 and lines[index].strip().startswith("#"):
+        run.append(lines[index].strip())
+        index -= 1
+    return run
 
 
 def test_no_function_in_assistant_is_over_60_lines_without_a_reason() -> None:
