@@ -15,6 +15,7 @@ DENEME" confirmation allows, as `card.verify_pin_last_try` is for verifying.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -62,6 +63,16 @@ SIGN_OUTPUTS: dict[str, type] = {
     "level": str,
     "indication": str,
 }
+signing_action = functools.partial(
+    action,
+    outcomes=SIGN_OUTCOMES,
+    inputs={"path": str, "kind": str, "layout": str, "pin": Secret},
+    outputs=SIGN_OUTPUTS,
+    dangerous=True,
+    local_only=True,
+    context=True,
+)
+"""The one contract of both ways to sign: with the will-consent, and at the last try."""
 VERIFY_OUTCOMES = (
     "passed",
     "failed",
@@ -131,15 +142,7 @@ class SignActions:
             outputs["pages"] = shown.pages
         return ActionResult("pdf" if shown.is_pdf else "file", outputs)
 
-    @action(
-        "sign.document",
-        outcomes=SIGN_OUTCOMES,
-        inputs={"path": str, "kind": str, "layout": str, "pin": Secret},
-        outputs=SIGN_OUTPUTS,
-        dangerous=True,
-        local_only=True,
-        context=True,
-    )
+    @signing_action("sign.document")
     def document(
         self, context: ActionContext, path: str, kind: str, layout: str, pin: Secret
     ) -> ActionResult:
@@ -150,15 +153,7 @@ class SignActions:
         any other file."""
         return self._sign(path, kind, layout, pin, None)
 
-    @action(
-        "sign.document_last_try",
-        outcomes=SIGN_OUTCOMES,
-        inputs={"path": str, "kind": str, "layout": str, "pin": Secret},
-        outputs=SIGN_OUTPUTS,
-        dangerous=True,
-        local_only=True,
-        context=True,
-    )
+    @signing_action("sign.document_last_try")
     def document_last_try(
         self, context: ActionContext, path: str, kind: str, layout: str, pin: Secret
     ) -> ActionResult:
