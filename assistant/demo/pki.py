@@ -563,6 +563,11 @@ class TestPki:
         for responder in self.responders.values():
             responder.stop()
         self.responders.clear()
+        self.stop_serving()
+
+    def stop_serving(self) -> None:
+        """Stop serving the CRL and the issuing CA: a test that needs them starts
+        `serve_files` itself, and the next one must find the CA offline again."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

@@ -79,6 +79,7 @@ def ocsp(test_pki: TestPki) -> Iterator[Callable[[], OcspResponder]]:
     yield start
     for responder in running:
         responder.stop()
+    test_pki.stop_serving()
 
 
 @dataclass
