@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from assistant.channels.web.uploads import MAX_UPLOAD_BYTES
 from assistant.demo.documents import write_sample_pdf
@@ -36,7 +36,7 @@ TOO_LARGE = "Bu dosya çok büyük: en fazla 50 MB'lık bir dosya seçebilirsini
 
 
 @pytest.fixture
-def signing_server(
+def web_server(
     akis_card: VirtualCard,
     opensc_module: Path,
     test_pki: TestPki,
@@ -57,19 +57,6 @@ def signing_server(
         server.stop()
 
 
-@pytest.fixture
-def page(browser: Browser, signing_server: WebServer) -> Iterator[Page]:
-    """The chat page, failing the test on any script error or CSP violation."""
-    page = browser.new_page(viewport={"width": 900, "height": 1000}, locale="tr-TR")
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(signing_server.url)
-    yield page
-    page.close()
-    assert [p for p in problems if "413" not in p] == []  # the refused upload's own line
-
-
 def _to_file_question(page: Page) -> None:
     sign = page.get_by_role("button", name=re.compile("Belge imzala"))
     expect(sign).to_be_visible(timeout=STEP_TIMEOUT_MS)
@@ -87,12 +74,11 @@ def _uploaded_files(home: Path) -> list[Path]:
 
 def test_a_pdf_chosen_in_the_page_is_signed_and_downloaded_valid(
     page: Page,
-    signing_server: WebServer,
+    web_server: WebServer,
     akis_card: VirtualCard,
     test_pki: TestPki,
     tmp_path: Path,
 ) -> None:
-    web_server = signing_server
     log = page.locator("#log")
     original = write_sample_pdf(tmp_path / "dilekce.pdf", pages=3)
     before = hashlib.sha256(original.read_bytes()).hexdigest()
@@ -142,9 +128,8 @@ def test_a_pdf_chosen_in_the_page_is_signed_and_downloaded_valid(
 
 
 def test_uploads_without_the_token_or_too_large_are_refused_and_nothing_is_kept(
-    page: Page, signing_server: WebServer, tmp_path: Path
+    page: Page, web_server: WebServer, tmp_path: Path
 ) -> None:
-    web_server = signing_server
     url, token, origin = web_server.origin + "/upload", web_server.token, web_server.origin
     pdf = write_sample_pdf(tmp_path / "dilekce.pdf").read_bytes()
     refused = {
