@@ -1,7 +1,8 @@
 """Signing a PDF in headless Chromium: the file goes in through the page's file input,
 the signed copy comes back as a download that poppler's pdfsig judges valid, and the PIN
-typed in the page is in no file. Uploads without the token or over the size limit are
-refused with a clear message, and nothing of them is kept."""
+typed in the page is in no file. A file dropped on the window reaches the verify flow.
+Uploads without the token or over the size limit are refused with a clear message, and
+nothing of them is kept."""
 
 from __future__ import annotations
 
@@ -174,3 +175,31 @@ def test_uploads_without_the_token_or_too_large_are_refused_and_nothing_is_kept(
     expect(page.get_by_label("Dosya seçin")).to_be_visible()
     assert _uploaded_files(web_server.home) == []
     assert not list((web_server.home / "data" / "uploads").glob("*"))
+
+
+def test_a_file_dropped_on_the_window_is_what_the_verify_flow_checks(
+    page: Page, web_server: WebServer, tmp_path: Path
+) -> None:
+    log = page.locator("#log")
+    verify = page.get_by_role("button", name=re.compile("imzalı belge geçerli mi"))
+    expect(verify).to_be_visible(timeout=STEP_TIMEOUT_MS)
+    verify.click()
+    expect(log).to_contain_text("Denetlenecek imzalı belgeyi gösterin", timeout=STEP_TIMEOUT_MS)
+    unsigned = write_sample_pdf(tmp_path / "rapor.pdf").read_bytes()
+    page.evaluate(
+        """([bytes, name]) => {
+            const transfer = new DataTransfer();
+            const file = new File([new Uint8Array(bytes)], name, {type: "application/pdf"});
+            transfer.items.add(file);
+            const drop = new DragEvent(
+                "drop", {dataTransfer: transfer, bubbles: true, cancelable: true});
+            document.querySelector("#log").dispatchEvent(drop);
+        }""",
+        [list(unsigned), "rapor.pdf"],
+    )
+    expect(log.locator("li.me").last).to_have_text("Siz: rapor.pdf")
+    expect(log).to_contain_text(
+        '"rapor.pdf" imzalı bir PDF, .p7s ya da .imz dosyası değil', timeout=STEP_TIMEOUT_MS
+    )
+    [kept] = _uploaded_files(web_server.home)  # the flow read the dropped bytes, kept here
+    assert kept.read_bytes() == unsigned
