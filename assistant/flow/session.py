@@ -390,7 +390,12 @@ class Session:
         elif isinstance(step, AskStep) and step.answer is AnswerType.YES_NO:
             self._emit(OutputKind.CHOICE, message.id, message.text, choices=self._yes_no())
         else:
-            self._emit(OutputKind.QUESTION, message.id, message.text)
+            # A channel that can take a file (the web chat's picker) offers it here.
+            wants_file = isinstance(step, AskStep) and any(
+                use.name == "file_path" for use in step.validators
+            )
+            params = {"accepts": "file"} if wants_file else None
+            self._emit(OutputKind.QUESTION, message.id, message.text, params=params)
         self._show_picture(step)
 
     def _show_picture(self, step: Step) -> None:

@@ -23,14 +23,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import FileResponse
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import Message
@@ -38,11 +41,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from assistant.agent.conversation import Attached, Opener
 from assistant.boundedjson import MAX_DEPTH, nesting_depth, parse_object
-from assistant.channels.web.guard import WEBSOCKET_PATH, LoopbackGuard
+from assistant.channels.web.guard import UPLOAD_PATH, WEBSOCKET_PATH, LoopbackGuard
 from assistant.channels.web.texts import WEB_TEXTS
+from assistant.channels.web.uploads import MAX_UPLOAD_BYTES, TooLargeError, Uploads
 from assistant.flow.outputs import Output, Translator
 from assistant.i18n import messages
 from assistant.i18n.language import SOURCE_LANGUAGE, direction, language_of
+from assistant.paths import data_dir
 from assistant.resources import packaged
 
 STATIC = packaged("channels", "web", "static")
@@ -70,9 +75,13 @@ def create_app(
     `language` (the `--lang` option) wins over the browser's Accept-Language; a `lang`
     query parameter on the page URL wins over both.
     """
-    chat = WebChat(opener, translator, language)
+    uploads = Uploads(data_dir() / "uploads")
+    uploads.clear()  # what a crashed run left behind
+    chat = WebChat(opener, translator, language, uploads)
     routes = [
         Route("/", _page, methods=["GET"]),
+        Route(UPLOAD_PATH, chat.upload, methods=["POST"]),
+        Route("/download/{folder}/{name}", chat.download, methods=["GET"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         WebSocketRoute(WEBSOCKET_PATH, chat.serve),
     ]
@@ -109,8 +118,14 @@ def choose_language(query: str | None, option: str | None, accept: str) -> str:
     return SOURCE_LANGUAGE
 
 
-def turn(conversation: Attached, outputs: list[Output], translator: Translator) -> Turn:
-    """One message to the page: outputs plus the language, direction and UI words."""
+def turn(
+    conversation: Attached,
+    outputs: list[Output],
+    translator: Translator,
+    downloads: list[dict[str, str]] | None = None,
+) -> Turn:
+    """One message to the page: outputs plus the language, direction and UI words, and
+    the files made beside an upload since the last turn (the signed copy), to download."""
     language = conversation.language
     ui = {
         message_id.removeprefix("web."): messages.text(
@@ -123,6 +138,8 @@ def turn(conversation: Attached, outputs: list[Output], translator: Translator) 
         "dir": direction(language),
         "ui": ui,
         "outputs": [_output(o) for o in outputs],
+        "downloads": downloads or [],
+        "upload_limit": MAX_UPLOAD_BYTES,
     }
 
 
@@ -133,6 +150,7 @@ def _output(output: Output) -> dict[str, Any]:
         "text": output.text,
         "choices": [{"id": c.id, "text": c.text} for c in output.choices],
         "secret_kind": output.secret_kind,
+        "accepts_file": output.params.get("accepts") == "file",
         "from_helpdesk": output.message_id.startswith("helpdesk."),
         "picture": _picture(output),
     }
@@ -175,11 +193,39 @@ class _Connection:
 
 
 class WebChat:
-    def __init__(self, opener: Opener, translator: Translator, language: str | None) -> None:
+    def __init__(
+        self, opener: Opener, translator: Translator, language: str | None, uploads: Uploads
+    ) -> None:
         self.opener = opener
         self.translator = translator
         self.language = language
+        self.uploads = uploads
         self._active: _Connection | None = None
+
+    async def upload(self, request: Request) -> Response:
+        """Keep the posted file in a fresh private folder; answer with its path, which the
+        page sends as the reply to the file question (the guard has checked Host, Origin
+        and token). Over the limit: 413, and nothing is kept."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+            return JSONResponse({"error": "too_large"}, 413)
+        path = self.uploads.begin(unquote(request.headers.get("x-file-name", "")))
+        try:
+            await _receive_file(request, path)
+        except TooLargeError:
+            self.uploads.discard(path)
+            return JSONResponse({"error": "too_large"}, 413)
+        except (OSError, ClientDisconnect):
+            self.uploads.discard(path)
+            return JSONResponse({"error": "failed"}, 500)
+        return JSONResponse({"path": str(path), "name": path.name})
+
+    async def download(self, request: Request) -> Response:
+        """A file made beside an upload, as an attachment; 404 for any other name."""
+        found = self.uploads.find(request.path_params["folder"], request.path_params["name"])
+        if found is None:
+            return Response(status_code=404)
+        return FileResponse(found, filename=found.name, content_disposition_type="attachment")
 
     async def serve(self, websocket: WebSocket) -> None:
         """One WebSocket, one conversation (the guard has checked Host, Origin, token)."""
@@ -223,6 +269,7 @@ class WebChat:
                 await _close(websocket, close_code)
         finally:
             await run_in_threadpool(conversation.close)
+            self.uploads.clear()  # the documents do not outlive the conversation
 
     async def _send_turns(
         self,
@@ -233,7 +280,8 @@ class WebChat:
         try:
             while True:
                 outputs = await pending.get()
-                await websocket.send_json(turn(conversation, outputs, self.translator))
+                downloads = [{"name": d.name, "url": d.url} for d in self.uploads.new_files()]
+                await websocket.send_json(turn(conversation, outputs, self.translator, downloads))
         except (WebSocketDisconnect, RuntimeError):
             # The page went, or the WebSocket layer closed the socket over a junk frame
             # (uvicorn refuses a send after its close with RuntimeError); `_answer` sees
@@ -256,6 +304,18 @@ async def _answer(
             pending.put_nowait(await run_in_threadpool(conversation.reply, text))
     except WebSocketDisconnect:
         return None
+
+
+async def _receive_file(request: Request, path: Path) -> None:
+    """Stream the request body into `path` (0600), stopping at the size limit."""
+    received = 0
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > MAX_UPLOAD_BYTES:
+                raise TooLargeError(MAX_UPLOAD_BYTES)
+            out.write(chunk)
 
 
 async def _close(websocket: WebSocket, code: int) -> None:

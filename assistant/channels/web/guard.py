@@ -9,6 +9,9 @@ own browser. Three checks close that gap:
   policy to WebSockets, so without this any site could open one and chat with the card.
 - The per-start token, known only to whoever was shown the URL, must come with the
   WebSocket; it is compared in constant time and never logged.
+An upload (a document for the sign or verify flow) is held to the same Origin and token
+checks as the WebSocket, the token in a header. A download needs the random folder name
+that only the uploading page was told, and no other site's page may ask for it.
 Every HTTP answer also carries headers that keep the page out of frames, caches, Referer
 headers and inline-script injection.
 """
@@ -27,6 +30,9 @@ log = logging.getLogger(__name__)
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 WEBSOCKET_PATH = "/ws"
+UPLOAD_PATH = "/upload"
+DOWNLOAD_PREFIX = "/download/"
+TOKEN_HEADER = "x-token"
 
 
 def allowed_hosts(port: int) -> frozenset[str]:
@@ -52,13 +58,28 @@ def refusal(scope: Scope, token: str, port: int) -> tuple[int, str] | None:
     if headers.get("host", "").lower() not in allowed_hosts(port):
         return 400, "foreign Host header"
     if scope["type"] != "websocket":
-        return None
+        return _http_refusal(scope, headers, token, port)
     if headers.get("origin", "").lower() not in allowed_origins(port):
         return 403, "foreign or missing Origin"
     if scope["path"] != WEBSOCKET_PATH:
         return None  # no such route: the router answers with a close
     if not token_matches(QueryParams(scope.get("query_string", b"")).get("token"), token):
         return 403, "wrong or missing token"
+    return None
+
+
+def _http_refusal(scope: Scope, headers: Headers, token: str, port: int) -> tuple[int, str] | None:
+    path = scope["path"]
+    if path == UPLOAD_PATH:
+        if headers.get("origin", "").lower() not in allowed_origins(port):
+            return 403, "upload: foreign or missing Origin"
+        if not token_matches(headers.get(TOKEN_HEADER), token):
+            return 403, "upload: wrong or missing token"
+    if path.startswith(DOWNLOAD_PREFIX) and headers.get("sec-fetch-site", "none") not in (
+        "same-origin",
+        "none",
+    ):
+        return 403, "download: asked for by another site"
     return None
 
 

@@ -20,6 +20,15 @@ WEB_TEXTS: dict[str, str] = {
         "gönderilir ve hiçbir yere kaydedilmez; gönderdiğinizde alan temizlenir."
     ),
     "web.send": "Gönder",
+    "web.file_label": "Dosya seçin",
+    "web.file_hint": (
+        "Dosyayı seçin ya da bu pencereye sürükleyip bırakın. Belge yalnızca bu bilgisayarda, "
+        "asistanın kendi klasöründe tutulur; bu sayfayı kapattığınızda silinir."
+    ),
+    "web.file_sending": "Dosya alınıyor…",
+    "web.file_too_large": "Bu dosya çok büyük: en fazla 50 MB'lık bir dosya seçebilirsiniz.",
+    "web.file_failed": "Dosya alınamadı. Sayfayı yenileyip yeniden deneyin.",
+    "web.download": "İndirin",
     "web.you": "Siz",
     "web.ended": "Görüşme sona erdi. Yeni bir görüşme için sayfayı yenileyin.",
     "web.disconnected": (

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from assistant.demo.virtual_card import VirtualCard
 from tests.integration.web.server import WebServer, start_server
@@ -40,3 +40,16 @@ def browser() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, web_server: WebServer) -> Iterator[Page]:
+    """The chat page, failing the test on any script error or CSP violation."""
+    page = browser.new_page(viewport={"width": 900, "height": 1000}, locale="tr-TR")
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.goto(web_server.url)
+    yield page
+    page.close()
+    assert problems == []

@@ -55,8 +55,9 @@ class WebServer:
         return self.process.returncode
 
 
-def start_server(work: Path, module: Path) -> WebServer:
-    """Start the web chat with its data under `work`/home; return once it printed its URL."""
+def start_server(work: Path, module: Path, extra_env: dict[str, str] | None = None) -> WebServer:
+    """Start the web chat with its data under `work`/home (and `extra_env`, e.g. a trust
+    folder); return once it printed its URL."""
     home = work / "home"
     stdout, stderr = work / "server.out", work / "server.err"
     env = {
@@ -64,6 +65,7 @@ def start_server(work: Path, module: Path) -> WebServer:
         "NES_ASISTAN_HOME": str(home),
         "NES_ASISTAN_PKCS11_MODULE": str(module),
         "PYTHONUNBUFFERED": "1",
+        **(extra_env or {}),
     }
     with stdout.open("wb") as out, stderr.open("wb") as err:
         process = subprocess.Popen(COMMAND, cwd=REPO, env=env, stdout=out, stderr=err)

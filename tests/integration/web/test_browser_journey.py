@@ -5,7 +5,6 @@ and the canary: the PIN typed into the page is found nowhere on disk or in the o
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,19 +20,6 @@ pytestmark = pytest.mark.integration
 WRONG_PIN = "582916"  # also a secret: a mistyped PIN must not leak either
 STEP_TIMEOUT_MS = 30_000
 MASK = "••••••"
-
-
-@pytest.fixture
-def page(browser: Browser, web_server: WebServer) -> Iterator[Page]:
-    """The chat page, failing the test on any script error or CSP violation."""
-    page = browser.new_page(viewport={"width": 900, "height": 1000}, locale="tr-TR")
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.goto(web_server.url)
-    yield page
-    page.close()
-    assert problems == []
 
 
 def test_onboarding_journey_keyboard_only(page: Page, tmp_path: Path) -> None:
