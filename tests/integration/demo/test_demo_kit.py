@@ -135,6 +135,7 @@ def test_portal_revocation_reaches_the_demo_ocsp_responder(
         _chat_check(chat, "Sertifikanız .* tarihinde iptal edilmiş")
     chat.answer("Başka bir konuda yardımcı olabilir miyim", "hayır")
     assert chat.exit_code(timeout=30) == 0
+    assert _processes_using(state / "pki") == [], "the responder was stopped by its PID"
 
     # The next run loads the same PKI: the revocation stands, in the portal as well.
     again = demo("--portal")
@@ -191,3 +192,17 @@ def _signature_time_stamp(pdf: Path, folder: Path) -> tuple[Path, Path]:
         value = folder / "signature.value"
         value.write_bytes(signature.signer_info["signature"].native)
     return token, value
+
+
+def _processes_using(folder: Path) -> list[str]:
+    """Command lines of running processes that name `folder` (openssl's responder does)."""
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            continue  # ended meanwhile
+        line = b" ".join(words).decode(errors="replace")
+        if str(folder) in line:
+            found.append(line)
+    return found
