@@ -29,6 +29,7 @@ FORWARD_TIMEOUT = 10.0
 MAX_REQUEST_BYTES = 64 * 1024
 PORTAL_STATUS = {"active": "good", "suspended": "suspended", "revoked": "revoked"}
 """The portal's certificate statuses as the OCSP database knows them (expiry is the clock's)."""
+PORTAL_TERMS = {database: portal for portal, database in PORTAL_STATUS.items()}
 CRL_REASONS = {
     "unspecified": "unspecified",
     "key_compromise": "keyCompromise",

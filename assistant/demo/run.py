@@ -36,7 +36,6 @@ OPENSC_CONF = """app opensc-pkcs11 {
 }
 """
 PORTAL_URL_ENV = "NES_ASISTAN_PORTAL_URL"  # same as agent.portal_actions (demo is below agent)
-PORTAL_STATUS_OF = {"good": "active", "suspended": "suspended", "revoked": "revoked"}
 
 Say = Callable[..., None]
 
@@ -89,7 +88,9 @@ def run_demo(state: Path, chat: list[str], *, portal: bool, say: Say) -> int:
         say("demo.card", pin=card.pin)
         say("demo.state", folder=state)
         if portal:
-            status = PORTAL_STATUS_OF[pki.status_of(certificate)]
+            from assistant.demo.revocation import PORTAL_TERMS
+
+            status = PORTAL_TERMS.get(pki.status_of(certificate), "active")
             env.update(_start_portal(state, card, status, running, say))
         try:
             command = [sys.executable, "-m", "assistant", *chat]
