@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import json
 import random
 import subprocess
 import threading
@@ -47,6 +48,8 @@ OCSP_CN = "TEST Kamu SM OCSP Sertifikası"
 TSA_CN = "TEST Kamu SM Zaman Damgası"
 CRL_FILE = "kamusm-test.crl"
 ISSUING_FILE = "kamusm-test-issuing.crt"
+SAVED_FILE = "pki.json"
+"""Key type and ports of the hierarchy in a directory (the rest is in its files)."""
 
 
 def make_tckn(rng: random.Random | None = None) -> str:
@@ -166,7 +169,12 @@ class _Files(http.server.BaseHTTPRequestHandler):
 
 @dataclass
 class TestPki:
-    """Root → issuing CA → holders, persisted as an `openssl ca` directory under `dir`."""
+    """Root → issuing CA → holders, persisted as an `openssl ca` directory under `dir`.
+
+    One directory holds one hierarchy: made on first use, loaded (keys, certificates,
+    ports, database) when `dir` already has one, so the demo's saved state keeps its PKI
+    and a second generator never writes over the database.
+    """
 
     __test__ = False  # not a pytest test class despite the name
 
@@ -179,12 +187,22 @@ class TestPki:
     """Path → body served by `serve_files` (the CRL, the issuing CA, anything a test adds)."""
 
     def __post_init__(self) -> None:
+        self._server: http.server.ThreadingHTTPServer | None = None
+        saved = self.dir / SAVED_FILE
+        if saved.exists():
+            self._load(json.loads(saved.read_text(encoding="utf-8")))
+            return
+        self._create()
+        facts = {"key_type": self.key_type, "ocsp_port": self.ocsp_port}
+        saved.write_text(json.dumps({**facts, "http_port": self.http_port}), encoding="utf-8")
+
+    def _create(self) -> None:
         now = dt.datetime.now(dt.UTC).replace(microsecond=0)
         generation = GENERATIONS[self.key_type]
-        self.root_key = new_key(self.key_type)
+        root_key = new_key(self.key_type)
         self.root_cert = self._ca_cert(
             f"TEST Kamu SM Kök Sertifika Hizmet Sağlayıcısı - Sürüm {generation}",
-            self.root_key,
+            root_key,
             issuer=None,
             issuer_key=None,
             now=now,
@@ -195,7 +213,7 @@ class TestPki:
             f"TEST Kamu Elektronik Sertifika Hizmet Sağlayıcısı - S{generation}",
             self.issuing_key,
             issuer=self.root_cert,
-            issuer_key=self.root_key,
+            issuer_key=root_key,
             now=now,
             path_len=0,
         )
@@ -203,9 +221,30 @@ class TestPki:
         self.ocsp_cert = self._service_cert(
             OCSP_CN, self.ocsp_key, ExtendedKeyUsageOID.OCSP_SIGNING
         )
-        self._server: http.server.ThreadingHTTPServer | None = None
         self._write_ca_dir()
         self.write_crl()
+
+    def _load(self, facts: dict[str, object]) -> None:
+        """The hierarchy a previous run saved in `dir`: the same roots, ports and database,
+        so the certificates it issued (the demo card's) stay valid and answerable."""
+        self.key_type = str(facts["key_type"])
+        self.ocsp_port, self.http_port = int(str(facts["ocsp_port"])), int(str(facts["http_port"]))
+
+        def certificate(name: str) -> x509.Certificate:
+            return x509.load_pem_x509_certificate((self.dir / name).read_bytes())
+
+        def key(name: str) -> PrivateKey:
+            loaded = serialization.load_pem_private_key((self.dir / name).read_bytes(), None)
+            assert isinstance(loaded, rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey)
+            return loaded
+
+        self.root_cert, self.issuing_cert = certificate("root.pem"), certificate("ca.pem")
+        self.issuing_key, self.ocsp_cert = key("ca.key"), certificate("ocsp.pem")
+        self.ocsp_key = key("ocsp.key")
+        self.published[f"/{ISSUING_FILE}"] = self.issuing_cert.public_bytes(
+            serialization.Encoding.DER
+        )
+        self.published[f"/{CRL_FILE}"] = (self.dir / CRL_FILE).read_bytes()
 
     # -- URLs the certificates carry -----------------------------------------------------
 
@@ -505,6 +544,32 @@ class TestPki:
         self._openssl_ca("-revoke", str(self._pem_of(cert)), "-crl_hold", "holdInstructionReject")
         self.write_crl()
 
+    def unsuspend(self, cert: x509.Certificate | Holder) -> None:
+        """Lift a certificateHold ("askıdan indirme"), which `openssl ca` has no command
+        for: the database line becomes valid again, replaced by rename like openssl does."""
+        serial = serial_hex(cert.certificate if isinstance(cert, Holder) else cert)
+        lines = self.index_path.read_text(encoding="utf-8").splitlines(keepends=True)
+        for number, line in enumerate(lines):
+            status, expiry, revoked, *rest = line.split("\t")
+            if rest and rest[0] == serial and status == "R" and _held(revoked):
+                lines[number] = "\t".join(["V", expiry, "", *rest])
+        fresh = self.index_path.with_name("index.txt.new")
+        fresh.write_text("".join(lines), encoding="utf-8")
+        fresh.replace(self.index_path)
+        self.write_crl()
+
+    def status_of(self, cert: x509.Certificate) -> str:
+        """What the database says: "good", "suspended" (certificateHold), "revoked" or
+        "unknown" (not in it) — what `openssl ocsp -index` will answer."""
+        serial = serial_hex(cert)
+        for line in self.index_path.read_text(encoding="utf-8").splitlines():
+            status, _, revoked, *rest = line.split("\t")
+            if rest and rest[0] == serial:
+                if status != "R":
+                    return "good"
+                return "suspended" if _held(revoked) else "revoked"
+        return "unknown"
+
     def _pem_of(self, cert: x509.Certificate | Holder) -> Path:
         return cert.pem if isinstance(cert, Holder) else self.cert_path(cert)
 
@@ -572,6 +637,11 @@ class TestPki:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+def _held(revocation: str) -> bool:
+    """index.txt's revocation field of a certificateHold: "<time>,holdInstruction,<code>"."""
+    return revocation.split(",")[1:2] == ["holdInstruction"]
 
 
 _SHORT_NAMES = {NameOID.SERIAL_NUMBER: "serialNumber"}

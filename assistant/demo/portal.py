@@ -41,8 +41,11 @@ class DemoPortal:
             self.process.wait()
 
 
-def holder_seed(certificate: x509.Certificate, pin: str, puk: str) -> dict[str, Any]:
-    """A portal seed whose holder owns `certificate` (the card's signing certificate)."""
+def holder_seed(
+    certificate: x509.Certificate, pin: str, puk: str, status: str = "active"
+) -> dict[str, Any]:
+    """A portal seed whose holder owns `certificate` (the card's signing certificate), in
+    `status` (a portal certificate status: what an earlier demo run left it in)."""
     from assistant.pki.facts import read_facts
 
     facts = read_facts(certificate)
@@ -65,6 +68,7 @@ def holder_seed(certificate: x509.Certificate, pin: str, puk: str) -> dict[str, 
                         "subject_cn": name.upper(),
                         "not_before": facts.not_before.isoformat(),
                         "not_after": facts.not_after.isoformat(),
+                        "status": status,
                     }
                 ],
             }

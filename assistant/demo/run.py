@@ -3,11 +3,14 @@
 Starts a private pcscd with a vpcd reader (in its own mount namespace, so the machine's
 smart-card service is left alone), inserts a virtual card that presents an AKİS ATR
 (OpenSC's PIV driver serves it, so no TÜBİTAK middleware is needed), answers OCSP for
-its TEST certificate with `openssl ocsp` on loopback, optionally serves the training
-portal, and runs `nes-asistan` (terminal or web chat) with its data under the demo's
-state folder, so the person's own settings stay untouched. The card's state (PIN, retry
-counters) lives in `<state>/card.json`: PIN changes survive between runs; delete the
-folder for a new card. Everything started here is stopped by PID when the chat ends.
+its TEST certificate with `openssl ocsp` on loopback (in step with the training portal's
+revocations, revocation.py), time-stamps signatures with an RFC 3161 service (tsa.py),
+optionally serves the training portal, and runs `nes-asistan` (terminal or web chat) with
+its data under the demo's state folder, so the person's own settings stay untouched. The
+card's state (PIN, retry counters) lives in `<state>/card.json` and its TEST PKI in
+`<state>/pki` (loaded, never made again): PIN changes and revocations survive between
+runs; delete the folder for a new card. Everything started here is stopped by PID when
+the chat ends.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from assistant.card.profiles import PROFILES_ENV, UnblockStyle
 from assistant.resources import packaged
@@ -33,6 +35,7 @@ OPENSC_CONF = """app opensc-pkcs11 {
 }
 """
 PORTAL_URL_ENV = "NES_ASISTAN_PORTAL_URL"  # same as agent.portal_actions (demo is below agent)
+TSA_URL_ENV = "NES_ASISTAN_TSA_URL"  # same as sign.tsa (demo may not import sign)
 
 Say = Callable[..., None]
 
@@ -45,16 +48,20 @@ def _stop_on_signal(signum: int, frame: object) -> None:
 def run_demo(state: Path, chat: list[str], *, portal: bool, say: Say) -> int:
     """Run `nes-asistan *chat` against the demo card; its exit code."""
     from assistant.demo.pcscd import PcscService
-    from assistant.demo.pki import TestPki
+    from assistant.demo.pki import SAVED_FILE, TestPki
     from assistant.demo.requirements import opensc_module
+    from assistant.demo.tsa import TimeStampService
     from assistant.demo.virtual_card import VirtualCard, create_state
 
     for signum in (signal.SIGHUP, signal.SIGTERM):
         signal.signal(signum, _stop_on_signal)
     state.mkdir(parents=True, exist_ok=True, mode=0o700)
     card_state = state / "card.json"
-    if not card_state.exists():
-        create_state(TestPki(state / "pki"), card_state, pin=DEMO_PIN, puk=DEMO_PUK)
+    made_before = (state / "pki" / SAVED_FILE).exists()  # else a folder from before pki.json
+    pki = TestPki(state / "pki")  # the saved hierarchy when there is one, else a new one
+    if not (made_before and card_state.exists()):
+        create_state(pki, card_state, pin=DEMO_PIN, puk=DEMO_PUK)
+    certificate = _signing_certificate(card_state)
     env = {
         **os.environ,
         "OPENSC_CONF": str(_write(state / "opensc.conf", OPENSC_CONF)),
@@ -66,7 +73,12 @@ def run_demo(state: Path, chat: list[str], *, portal: bool, say: Say) -> int:
         service = PcscService(state / "pcscd", entries=1)
         service.start()
         running.callback(service.stop)
-        running.callback(_ocsp_responder(state / "pki", card_state).stop)
+        portal_state = state / "portal" / "state.json"
+        front = _ocsp_front(pki, certificate, portal_state if portal else None)
+        running.callback(front.stop)
+        tsa = TimeStampService(pki, state / "tsa").start()
+        running.callback(tsa.stop)
+        env[TSA_URL_ENV] = tsa.url
         os.environ.update(service.env())  # before this process first talks PC/SC
         env.update(service.env())
         slot = service.acquire_slot()
@@ -76,7 +88,10 @@ def run_demo(state: Path, chat: list[str], *, portal: bool, say: Say) -> int:
         say("demo.card", pin=card.pin)
         say("demo.state", folder=state)
         if portal:
-            env.update(_start_portal(state, card, running, say))
+            from assistant.demo.revocation import PORTAL_TERMS
+
+            status = PORTAL_TERMS.get(pki.status_of(certificate), "active")
+            env.update(_start_portal(state, card, status, running, say))
         try:
             command = [sys.executable, "-m", "assistant", *chat]
             code = subprocess.run(command, env=env, check=False).returncode
@@ -99,35 +114,39 @@ def _trust_dir(state: Path) -> Path:
     return trust
 
 
-def _ocsp_responder(pki: Path, card_state: Path) -> Any:
-    """Answer on the port the demo certificate's AIA names (fixed when the card was made)."""
+def _signing_certificate(card_state: Path) -> Any:
     from cryptography import x509
-    from cryptography.x509.oid import AuthorityInformationAccessOID
 
-    from assistant.demo.ocsp import start_openssl_ocsp
     from assistant.demo.piv_card import SLOT_SIGN, PivState
 
     der = PivState.load(card_state).certificate_der(SLOT_SIGN)
     assert der is not None, "the demo card has a signing certificate"
-    certificate = x509.load_der_x509_certificate(der)
-    access = certificate.extensions.get_extension_for_class(x509.AuthorityInformationAccess)
-    ocsp = AuthorityInformationAccessOID.OCSP
-    url = next(d.access_location.value for d in access.value if d.access_method == ocsp)
-    port = int(urlsplit(url).port or 80)
-    signer = (pki / "ocsp.pem", pki / "ocsp.key")
-    return start_openssl_ocsp(pki, pki / "ca.pem", signer, port, "demo")
+    return x509.load_der_x509_certificate(der)
+
+
+def _ocsp_front(pki: Any, certificate: Any, portal_state: Path | None) -> Any:
+    """openssl's responder on the port the certificates name (fixed with the PKI); with
+    the portal, kept in step with what the holder did there (revocation.py)."""
+    from assistant.demo.revocation import OcspFront, apply_status, portal_status
+
+    def sync() -> bool:
+        wanted = portal_status(portal_state, certificate) if portal_state else None
+        return wanted is not None and apply_status(pki, certificate, *wanted)
+
+    return OcspFront(pki, pki.ocsp_port, sync).start()
 
 
 def _start_portal(
-    state: Path, card: Any, running: contextlib.ExitStack, say: Say
+    state: Path, card: Any, status: str, running: contextlib.ExitStack, say: Say
 ) -> Mapping[str, str]:
-    """The training portal, fresh each run, owning `card`; the environment the chat needs."""
+    """The training portal, fresh each run, owning `card` (its certificate in `status`,
+    as the OCSP database has it); the environment the chat needs."""
     from assistant.demo.portal import DEMO_WORD, holder_seed, start_portal
 
     folder = state / "portal"
     with contextlib.suppress(FileNotFoundError):
         (folder / "state.json").unlink()  # the seed is read for a new state only
-    served = start_portal(folder, holder_seed(card.certificate, card.pin, card.puk))
+    served = start_portal(folder, holder_seed(card.certificate, card.pin, card.puk, status))
     running.callback(served.stop)
     say("demo.portal", url=served.url, tckn=served.tckn, word=DEMO_WORD, outbox=served.outbox)
     return {PORTAL_URL_ENV: served.url, PROFILES_ENV: str(_demo_profiles(state))}

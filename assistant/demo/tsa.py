@@ -48,7 +48,10 @@ class TimeStampService:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
+        """Issue the service's certificate once per `folder`: a saved demo keeps its TSA."""
         self.folder.mkdir(parents=True, exist_ok=True)
+        if (self.folder / "tsa.cnf").exists():
+            return
         service = self.pki.issue_timestamping()
         (self.folder / "tsa.pem").write_bytes(service.certificate_pem)
         (self.folder / "tsa.key").write_bytes(service.private_key_pem)

@@ -94,3 +94,31 @@ def test_index_subjects_use_openssls_escaping() -> None:
     name = x509.Name([x509.NameAttribute(NameOID.SERIAL_NUMBER, "10000000146"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "Işık")])  # fmt: skip
     assert openssl_oneline(name) == "/serialNumber=10000000146/CN=I\\xC5\\x9F\\xC4\\xB1k"
+
+
+def _crl_entry(pki: TestPki, cert: x509.Certificate) -> x509.RevokedCertificate | None:
+    crl = x509.load_der_x509_crl((pki.dir / "kamusm-test.crl").read_bytes())
+    return crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+
+
+def test_a_saved_pki_is_loaded_not_made_again_and_holds_can_be_lifted(tmp_path: Path) -> None:
+    made = TestPki(tmp_path / "pki", key_type="rsa2048")
+    holder = made.issue_holder(name="Deniz Yılmaz")
+    again = TestPki(tmp_path / "pki")  # the demo's next run
+    assert again.key_type == "rsa2048"
+    assert (again.ocsp_port, again.http_port) == (made.ocsp_port, made.http_port)
+    assert again.root_cert == made.root_cert and again.issuing_cert == made.issuing_cert
+    assert again.status_of(holder.certificate) == "good"  # the database was kept
+
+    again.suspend(holder)
+    entry = _crl_entry(again, holder.certificate)  # openssl's CRL
+    assert entry is not None and again.status_of(holder.certificate) == "suspended"
+    hold = entry.extensions.get_extension_for_class(x509.CRLReason).value.reason
+    assert hold is x509.ReasonFlags.certificate_hold
+
+    again.unsuspend(holder)
+    assert _crl_entry(again, holder.certificate) is None
+    assert again.status_of(holder.certificate) == "good"
+    again.revoke(holder, "keyCompromise")
+    assert _crl_entry(again, holder.certificate) is not None
+    assert again.status_of(holder.certificate) == "revoked"
