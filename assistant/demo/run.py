@@ -27,6 +27,7 @@ from typing import Any
 
 from assistant.card.profiles import PROFILES_ENV, UnblockStyle
 from assistant.resources import packaged
+from assistant.sign.tsa import TSA_URL_ENV
 
 DEMO_PIN = "123456"
 DEMO_PUK = "12345678"
@@ -35,7 +36,6 @@ OPENSC_CONF = """app opensc-pkcs11 {
 }
 """
 PORTAL_URL_ENV = "NES_ASISTAN_PORTAL_URL"  # same as agent.portal_actions (demo is below agent)
-TSA_URL_ENV = "NES_ASISTAN_TSA_URL"  # same as sign.tsa (demo may not import sign)
 
 Say = Callable[..., None]
 
